@@ -1,0 +1,526 @@
+"""Every write to appeals and questions: registration, routing, answers, closing, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from appeals import rules
+from appeals.choices import (
+    CHANNEL_FORM,
+    FINAL_OUTCOMES,
+    AppealStatus,
+    Channel,
+    Character,
+    EventKind,
+    Kind,
+    Outcome,
+    QuestionStatus,
+    QuestionType,
+)
+from appeals.models import Appeal, AppealApplicant, AppealEvent, Attachment, Question
+from appeals.numbering import next_number
+from classification.models import ClassifierEntry
+from core.calendar import current_calendar
+from core.text import fold, shorten
+from org.models import Body, Department, StaffMember
+from org.selectors import actor_for
+from people.models import Applicant
+from workflow.deadlines import Shift, legal_due_date
+
+
+class AlreadyRegistered(ValidationError):
+    """The item with this external id was registered before; `appeal` is that registration."""
+
+    def __init__(self, appeal: Appeal) -> None:
+        super().__init__(f"Уже зарегистрировано под № {appeal.number}.")
+        self.appeal = appeal
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    """A question as the registering operator (or a channel) describes it."""
+
+    text: str
+    qtype: str = QuestionType.STATEMENT
+    classifier: ClassifierEntry | None = None
+    department: Department | None = None
+    executor: StaffMember | None = None
+
+
+def _record(
+    appeal: Appeal,
+    kind: str,
+    actor: User | None,
+    *,
+    question: Question | None = None,
+    field: str = "",
+    old: Any = "",
+    new: Any = "",
+    note: str = "",
+) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        question=question,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        field=field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        note=note,
+    )
+
+
+def _display(instance: models.Model, field_name: str) -> str:
+    """A field's value as a person reads it: choice labels and related objects' names."""
+    field = instance._meta.get_field(field_name)
+    value = getattr(instance, field_name)
+    if value is None or value == "":
+        return "—"
+    if getattr(field, "choices", None):
+        return str(getattr(instance, f"get_{field_name}_display")())
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _apply_changes(
+    instance: models.Model,
+    changes: dict[str, Any],
+    *,
+    appeal: Appeal,
+    actor: User | None,
+    question: Question | None = None,
+    kind: str = EventKind.CHANGED,
+    note: str = "",
+) -> list[str]:
+    """Set the fields that really change, record each in the timeline, return their names."""
+    changed: list[str] = []
+    for name, value in changes.items():
+        if getattr(instance, name) == value:
+            continue
+        old = _display(instance, name)
+        setattr(instance, name, value)
+        field = instance._meta.get_field(name)
+        _record(
+            appeal,
+            kind,
+            actor,
+            question=question,
+            field=str(getattr(field, "verbose_name", name)),
+            old=old,
+            new=_display(instance, name),
+            note=note,
+        )
+        changed.append(name)
+    if changed:
+        instance.full_clean()
+        instance.save()
+    return changed
+
+
+def refresh_search_document(appeal: Appeal) -> None:
+    """Rebuild the folded text used by the registry's search."""
+    names = [a.search_name for a in appeal.applicants.all()]
+    document = fold(" ".join([appeal.number, appeal.summary, appeal.text, *names]))
+    Appeal.objects.filter(pk=appeal.pk).update(search_document=document)
+    appeal.search_document = document
+
+
+def _character(applicant_count: int, repeated: bool) -> str:
+    if applicant_count > 1:
+        return Character.COLLECTIVE_REPEATED if repeated else Character.COLLECTIVE
+    return Character.REPEATED if repeated else Character.INDIVIDUAL
+
+
+def _check_attachments(files: Sequence[UploadedFile]) -> None:
+    limit = settings.OTKLIK_MAX_ATTACHMENT_MB * 1024 * 1024
+    if len(files) > settings.OTKLIK_MAX_ATTACHMENTS:
+        raise ValidationError(f"Не более {settings.OTKLIK_MAX_ATTACHMENTS} вложений к одному обращению.")
+    for f in files:
+        if f.size is None or f.size > limit:
+            raise ValidationError(
+                f"Файл «{f.name}» больше {settings.OTKLIK_MAX_ATTACHMENT_MB} МБ и не может быть принят."
+            )
+        if f.size == 0:
+            raise ValidationError(f"Файл «{f.name}» пустой.")
+
+
+def _store_attachment(appeal: Appeal, upload: UploadedFile, actor: User | None, written: list[str]) -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "file").rsplit("/", 1)[-1][:255]
+    attachment = Attachment(
+        appeal=appeal,
+        original_name=name,
+        content_type=(upload.content_type or "")[:100],
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    attachment.file.save(name, upload, save=False)
+    written.append(str(attachment.file.name))
+    attachment.save()
+    return attachment
+
+
+@contextmanager
+def _remove_files_on_error(written: list[str]) -> Iterator[None]:
+    """Files written inside the block are deleted if it fails: a rollback cannot take them back."""
+    from django.core.files.storage import default_storage
+
+    try:
+        yield
+    except BaseException:
+        for name in written:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+        raise
+
+
+def appeal_register(
+    *,
+    body: Body,
+    actor: User | None,
+    channel: str,
+    text: str,
+    applicants: Sequence[Applicant],
+    received_at: dt.datetime | None = None,
+    kind: str = Kind.APPEAL,
+    form: str | None = None,
+    addressee: str = "",
+    summary: str = "",
+    questions: Sequence[QuestionDraft] = (),
+    attachments: Sequence[UploadedFile] = (),
+    previous_appeal: Appeal | None = None,
+    external_source: str = "",
+    external_id: str = "",
+    registered_at: dt.datetime | None = None,
+) -> Appeal:
+    """Register an item: number, legal deadline, applicants, questions, attachments, history."""
+    written: list[str] = []
+    with _remove_files_on_error(written), transaction.atomic():
+        return _register(**locals())
+
+
+def _register(
+    *,
+    body: Body,
+    actor: User | None,
+    channel: str,
+    text: str,
+    applicants: Sequence[Applicant],
+    received_at: dt.datetime | None,
+    kind: str,
+    form: str | None,
+    addressee: str,
+    summary: str,
+    questions: Sequence[QuestionDraft],
+    attachments: Sequence[UploadedFile],
+    previous_appeal: Appeal | None,
+    external_source: str,
+    external_id: str,
+    registered_at: dt.datetime | None,
+    written: list[str],
+) -> Appeal:
+    text = text.strip()
+    if not text:
+        raise ValidationError("Текст обращения не может быть пустым.")
+    if bool(external_source) != bool(external_id):
+        raise ValidationError("Внешняя система и номер в ней указываются вместе.")
+    _check_attachments(attachments)
+    if external_id:
+        # The unique constraint still guards a concurrent second delivery; this gives the friendly answer.
+        existing = Appeal.objects.filter(external_source=external_source, external_id=external_id).first()
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+    registered_at = registered_at or timezone.now()
+    received_at = received_at or registered_at
+    if received_at > registered_at:
+        raise ValidationError("Дата поступления не может быть позже даты регистрации.")
+    local_registered = timezone.localtime(registered_at)
+    number, seq = next_number(body=body, kind=kind, year=local_registered.year)
+    calendar = current_calendar()
+    due = legal_due_date(
+        local_registered.date(),
+        kind,
+        calendar,
+        message_days=settings.OTKLIK_MESSAGE_DAYS,
+        shift=Shift(settings.OTKLIK_DEADLINE_SHIFT),
+    )
+    unique_applicants = list(dict.fromkeys(applicants))
+    appeal = Appeal(
+        body=body,
+        number=number,
+        number_year=local_registered.year,
+        number_seq=seq,
+        received_at=received_at,
+        registered_at=registered_at,
+        registered_by=actor if actor is not None and actor.is_authenticated else None,
+        channel=channel,
+        kind=kind,
+        form=form or CHANNEL_FORM[Channel(channel)],
+        character=_character(len(unique_applicants), previous_appeal is not None),
+        addressee=addressee.strip(),
+        summary=(summary.strip() or shorten(text, 200)),
+        text=text,
+        due_date=due,
+        previous_appeal=previous_appeal,
+        external_source=external_source,
+        external_id=external_id,
+        status=AppealStatus.REGISTERED,
+    )
+    appeal.full_clean(exclude=["number_year", "number_seq"], validate_constraints=False)
+    appeal.save()
+    AppealApplicant.objects.bulk_create(
+        [
+            AppealApplicant(appeal=appeal, applicant=a, is_primary=i == 0, position=i)
+            for i, a in enumerate(unique_applicants)
+        ]
+    )
+    drafts = list(questions) or [QuestionDraft(text=text)]
+    for position, draft in enumerate(drafts, start=1):
+        _question_create(appeal=appeal, draft=draft, position=position)
+    for upload in attachments:
+        _store_attachment(appeal, upload, actor, written)
+    _record(appeal, EventKind.REGISTERED, actor, note=f"Зарегистрировано под № {number}")
+    _sync_appeal_status(appeal, actor)
+    refresh_search_document(appeal)
+    return appeal
+
+
+def _question_create(*, appeal: Appeal, draft: QuestionDraft, position: int) -> Question:
+    text = draft.text.strip()
+    if not text:
+        raise ValidationError(f"Вопрос {position}: текст не может быть пустым.")
+    department = draft.department or (draft.executor.department if draft.executor else None)
+    question = Question(
+        appeal=appeal,
+        position=position,
+        text=text,
+        qtype=draft.qtype,
+        classifier=draft.classifier,
+        department=department,
+        executor=draft.executor,
+        status=QuestionStatus.ASSIGNED if draft.executor else QuestionStatus.NEW,
+        due_date=appeal.due_date,
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_add(*, appeal: Appeal, actor: User, draft: QuestionDraft) -> Question:
+    """Add one more question to an open appeal."""
+    if not rules.can_edit_appeal(actor_for(actor), appeal):
+        raise PermissionDenied("Добавлять вопросы может оператор или администратор.")
+    position = (appeal.questions.aggregate(m=models.Max("position"))["m"] or 0) + 1
+    question = _question_create(appeal=appeal, draft=draft, position=position)
+    _record(appeal, EventKind.QUESTION_ADDED, actor, question=question, note=shorten(question.text, 200))
+    _sync_appeal_status(appeal, actor)
+    return question
+
+
+@transaction.atomic
+def appeal_update(*, appeal: Appeal, actor: User, **changes: Any) -> list[str]:
+    """Correct registration data; every changed field goes to the timeline."""
+    allowed = {"kind", "form", "channel", "addressee", "summary", "text", "previous_appeal"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"fields cannot be changed here: {', '.join(sorted(unknown))}")
+    if not rules.can_edit_appeal(actor_for(actor), appeal):
+        raise PermissionDenied("Изменять регистрационные данные может оператор или администратор.")
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    changed = _apply_changes(appeal, changes, appeal=appeal, actor=actor)
+    if "previous_appeal" in changed:
+        _apply_changes(
+            appeal,
+            {"character": _character(appeal.signatories.count(), appeal.previous_appeal_id is not None)},
+            appeal=appeal,
+            actor=actor,
+        )
+    if changed:
+        refresh_search_document(appeal)
+    return changed
+
+
+@transaction.atomic
+def question_update(*, question: Question, actor: User, **changes: Any) -> list[str]:
+    """Correct a question's text, type or classifier code."""
+    allowed = {"text", "qtype", "classifier"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"fields cannot be changed here: {', '.join(sorted(unknown))}")
+    actor_info = actor_for(actor)
+    if not (rules.can_edit_appeal(actor_info, question.appeal) or rules.can_assign(actor_info, question)):
+        raise PermissionDenied("Недостаточно прав для изменения вопроса.")
+    return _apply_changes(question, changes, appeal=question.appeal, actor=actor, question=question)
+
+
+@transaction.atomic
+def question_assign(
+    *,
+    question: Question,
+    actor: User,
+    department: Department | None,
+    executor: StaffMember | None,
+    due_date: dt.date | None = None,
+    note: str = "",
+) -> list[str]:
+    """Route a question to a unit and/or an executor (a head's resolution)."""
+    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    if not rules.can_assign(actor_for(actor), question):
+        raise PermissionDenied("Недостаточно прав для назначения исполнителя.")
+    if executor is not None and not executor.user.is_active:
+        raise ValidationError("Исполнитель отключён.")
+    if department is None and executor is not None:
+        department = executor.department
+    if due_date is not None and due_date > question.appeal.due_date:
+        raise ValidationError("Срок вопроса не может быть позже срока рассмотрения обращения.")
+    changes: dict[str, Any] = {"department": department, "executor": executor}
+    if due_date is not None:
+        changes["due_date"] = due_date
+    changes["status"] = QuestionStatus.ASSIGNED if executor else QuestionStatus.NEW
+    changed = _apply_changes(
+        question, changes, appeal=question.appeal, actor=actor, question=question, kind=EventKind.ASSIGNED, note=note
+    )
+    _sync_appeal_status(question.appeal, actor)
+    return changed
+
+
+@transaction.atomic
+def question_submit_answer(
+    *, question: Question, actor: User, answer: str, outcome: str, measures_taken: bool = False
+) -> None:
+    """The executor's draft answer with the proposed outcome goes for the head's approval."""
+    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    if not rules.can_answer(actor_for(actor), question):
+        raise PermissionDenied("Ответ готовит исполнитель вопроса.")
+    answer = answer.strip()
+    if not answer and outcome != Outcome.LEFT_WITHOUT_ANSWER:
+        raise ValidationError("Напишите текст ответа.")
+    if outcome not in FINAL_OUTCOMES:
+        raise ValidationError("Выберите итог рассмотрения вопроса.")
+    if measures_taken and outcome != Outcome.SUPPORTED:
+        raise ValidationError("Отметка «меры приняты» ставится только к поддержанному вопросу.")
+    _apply_changes(
+        question,
+        {"answer": answer, "outcome": outcome, "measures_taken": measures_taken, "status": QuestionStatus.ON_APPROVAL},
+        appeal=question.appeal,
+        actor=actor,
+        question=question,
+        kind=EventKind.ANSWER_SUBMITTED,
+    )
+
+
+@transaction.atomic
+def question_approve(*, question: Question, actor: User, note: str = "") -> None:
+    """The head approves the answer: the question is considered."""
+    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    if not rules.can_approve(actor_for(actor), question):
+        raise PermissionDenied("Утверждает ответ руководитель подразделения.")
+    _apply_changes(
+        question,
+        {"status": QuestionStatus.DONE, "answered_at": timezone.now()},
+        appeal=question.appeal,
+        actor=actor,
+        question=question,
+        kind=EventKind.APPROVED,
+        note=note,
+    )
+    _sync_appeal_status(question.appeal, actor)
+
+
+@transaction.atomic
+def question_return(*, question: Question, actor: User, note: str) -> None:
+    """The head returns the draft to the executor with a reason."""
+    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    if not rules.can_approve(actor_for(actor), question):
+        raise PermissionDenied("Вернуть ответ может руководитель подразделения.")
+    if not note.strip():
+        raise ValidationError("Укажите, что нужно доработать.")
+    _apply_changes(
+        question,
+        {"status": QuestionStatus.ASSIGNED, "outcome": Outcome.ON_CONSIDERATION},
+        appeal=question.appeal,
+        actor=actor,
+        question=question,
+        kind=EventKind.RETURNED,
+        note=note.strip(),
+    )
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
+    """Take an appeal off control; only when every question is considered, or it is not an appeal."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if not rules.can_close(actor_for(actor), appeal):
+        raise PermissionDenied("Снять с контроля может контролёр или администратор.")
+    if appeal.kind != Kind.NOT_APPEAL and appeal.questions.exclude(status=QuestionStatus.DONE).exists():
+        raise ValidationError("Не все вопросы рассмотрены.")
+    _apply_changes(
+        appeal,
+        {"status": AppealStatus.CLOSED, "closed_at": timezone.now()},
+        appeal=appeal,
+        actor=actor,
+        kind=EventKind.CLOSED,
+        note=note,
+    )
+
+
+@transaction.atomic
+def appeal_comment(*, appeal: Appeal, actor: User, text: str) -> AppealEvent:
+    if not rules.can_comment(actor_for(actor), appeal):
+        raise PermissionDenied("Недостаточно прав.")
+    text = text.strip()
+    if not text:
+        raise ValidationError("Комментарий пуст.")
+    return _record(appeal, EventKind.COMMENT, actor, note=text[:5000])
+
+
+@transaction.atomic
+def attachments_add(*, appeal: Appeal, actor: User, files: Sequence[UploadedFile]) -> list[Attachment]:
+    """Attach files to an open appeal."""
+    if not rules.can_edit_appeal(actor_for(actor), appeal):
+        raise PermissionDenied("Добавлять вложения может оператор или администратор.")
+    if appeal.attachments.count() + len(files) > settings.OTKLIK_MAX_ATTACHMENTS:
+        raise ValidationError(f"Не более {settings.OTKLIK_MAX_ATTACHMENTS} вложений к одному обращению.")
+    _check_attachments(files)
+    written: list[str] = []
+    with _remove_files_on_error(written):
+        stored = [_store_attachment(appeal, f, actor, written) for f in files]
+    for a in stored:
+        _record(appeal, EventKind.ATTACHMENT, actor, note=a.original_name)
+    return stored
+
+
+def _sync_appeal_status(appeal: Appeal, actor: User | None) -> None:
+    """The appeal's status follows its questions until it is taken off control."""
+    if appeal.status == AppealStatus.CLOSED:
+        return
+    statuses: Iterable[str] = appeal.questions.values_list("status", flat=True)
+    statuses = list(statuses)
+    if statuses and all(s == QuestionStatus.DONE for s in statuses):
+        target = AppealStatus.ANSWERED
+    elif any(s != QuestionStatus.NEW for s in statuses):
+        target = AppealStatus.IN_WORK
+    else:
+        target = AppealStatus.REGISTERED
+    if appeal.status != target:
+        _apply_changes(appeal, {"status": target}, appeal=appeal, actor=actor)

@@ -1,0 +1,53 @@
+"""The `otklik` console command: the project's own subcommands plus every Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Our subcommands, spelled with hyphens, and the management commands behind them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "Настроить базу, загрузить демо-данные и запустить веб-сервер, обработчик задач и планировщик"),
+    "setup": ("setup", "Применить миграции и собрать статические файлы"),
+    "load-demo": ("load_demo", "Загрузить демонстрационные данные (один раз)"),
+    "import-classifier": ("import_classifier", "Загрузить официальный тематический классификатор из CSV"),
+    "web": ("web", "Запустить только веб-сервер"),
+    "worker": ("db_worker", "Запустить обработчик фоновых задач (можно несколько)"),
+    "scheduler": ("crontask", "Запустить планировщик периодических задач (один на установку)"),
+    "migrate": ("migrate", "Применить миграции базы данных"),
+    "createsuperuser": ("createsuperuser", "Создать администратора"),
+    "check": ("check", "Проверить настройки и модели"),
+    "shell": ("shell", "Интерактивная консоль Python с загруженным Django"),
+}
+
+
+def help_text() -> str:
+    width = max(len(name) for name in COMMANDS) + 2
+    lines = [
+        "Отклик — работа с обращениями граждан.",
+        "",
+        "Использование: otklik КОМАНДА [параметры]   (otklik КОМАНДА --help — параметры команды)",
+        "",
+        "Команды:",
+        *(f"  {name.ljust(width)}{description}" for name, (_, description) in COMMANDS.items()),
+        "",
+        "Любая команда управления Django тоже работает: otklik help — их полный список.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otklik.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(help_text())
+        return
+    name, rest = args[0], args[1:]
+    command = COMMANDS[name][0] if name in COMMANDS else name.replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["otklik", command, *rest])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Django settings of Otklik; every value that varies by installation comes from the environment."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from otklik.env import ConfigError, env_bool, env_choice, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = env_path("OTKLIK_VAR_DIR", BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("OTKLIK_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """Use OTKLIK_SECRET_KEY, or a key generated once and kept in var/ for a single machine."""
+    configured = env_str("OTKLIK_SECRET_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise ConfigError("OTKLIK_SECRET_KEY must be at least 32 characters long")
+        return configured
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("OTKLIK_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("OTKLIK_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks_db",
+    "crontask",
+    "core",
+    "org",
+    "people",
+    "classification",
+    "appeals",
+    "workflow",
+    "demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "otklik.urls"
+WSGI_APPLICATION = "otklik.wsgi.application"
+ASGI_APPLICATION = "otklik.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "org.context_processors.staff",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    """SQLite in var/ by default; DATABASE_URL (postgres://...) switches to PostgreSQL."""
+    url = env_str("DATABASE_URL", "")
+    if not url:
+        return {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": VAR_DIR / "otklik.sqlite3",
+                "OPTIONS": {
+                    # IMMEDIATE takes the write lock at BEGIN, so two registrations never
+                    # deadlock upgrading read locks; WAL lets readers work during writes.
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": 30,
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                },
+                "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            }
+        }
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("OTKLIK_DB_CONN_MAX_AGE", 60, minimum=0))
+    except Exception as exc:  # the parser raises several types for a malformed URL
+        raise ConfigError(f"DATABASE_URL cannot be parsed: {exc}") from None
+    if config.get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        raise ConfigError("DATABASE_URL must point to PostgreSQL (postgres://...) or SQLite (sqlite:///...)")
+    return {"default": dict(config)}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("OTKLIK_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
+SESSION_COOKIE_SECURE = env_bool("OTKLIK_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("OTKLIK_TIME_ZONE", "Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = env_path("OTKLIK_MEDIA_ROOT", VAR_DIR / "media")
+MEDIA_URL = "/media/"
+
+# Uploads: a single attachment and a whole request are capped; anything larger is refused
+# with a message before it touches the database.
+OTKLIK_MAX_ATTACHMENT_MB = env_int("OTKLIK_MAX_ATTACHMENT_MB", 20, minimum=1, maximum=1024)
+OTKLIK_MAX_ATTACHMENTS = env_int("OTKLIK_MAX_ATTACHMENTS", 10, minimum=1, maximum=100)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = OTKLIK_MAX_ATTACHMENTS + 5
+
+TASKS = {
+    "default": {
+        "BACKEND": env_choice(
+            "OTKLIK_TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            (
+                "django_tasks_db.DatabaseBackend",
+                "django.tasks.backends.immediate.ImmediateBackend",
+                "django.tasks.backends.dummy.DummyBackend",
+            ),
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["org.permissions.IsStaffMember"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Otklik API",
+    "DESCRIPTION": "Citizens' appeals: registry, questions, classifier.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["org.permissions.IsStaffMember"],
+}
+
+# Domain settings: the defaults are what most regulations do; a body changes them here.
+OTKLIK_AT_RISK_DAYS = env_int("OTKLIK_AT_RISK_DAYS", 3, minimum=0, maximum=60)
+OTKLIK_DEADLINE_SHIFT = env_choice("OTKLIK_DEADLINE_SHIFT", "previous", ("previous", "next", "none"))
+OTKLIK_MESSAGE_DAYS = env_int("OTKLIK_MESSAGE_DAYS", 10, minimum=1, maximum=60)
+OTKLIK_PAGE_SIZE = env_int("OTKLIK_PAGE_SIZE", 25, minimum=5, maximum=500)
+OTKLIK_EXPORT_MAX_ROWS = env_int("OTKLIK_EXPORT_MAX_ROWS", 100_000, minimum=100)
+
+LOG_LEVEL = env_choice("OTKLIK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
