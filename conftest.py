@@ -13,6 +13,7 @@ from django.test import Client
 
 from org.choices import RoleCode
 from org.models import Body, Department, StaffMember
+from org.services import roles_ensure
 from tests.factories import BodyFactory, DepartmentFactory, StaffFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
@@ -53,6 +54,7 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
+    roles_ensure()
     body = BodyFactory()
     head_user = UserFactory(username="head", last_name="Главная", first_name="Анна")
     housing = DepartmentFactory(body=body, name="Управление ЖКХ", head=head_user)

@@ -138,7 +138,9 @@ class RegistrationForm(forms.Form):
     )
     # The applicant: either an existing card chosen from the suggestions, or a new one.
     applicant_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    applicant_kind = forms.ChoiceField(label="Заявитель", choices=ApplicantKind.choices, initial=ApplicantKind.PERSON)
+    applicant_kind = forms.ChoiceField(
+        label="Вид заявителя", choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+    )
     surname = forms.CharField(label="Фамилия", required=False, max_length=150)
     first_name = forms.CharField(label="Имя", required=False, max_length=150)
     patronymic = forms.CharField(label="Отчество", required=False, max_length=150)

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from appeals.choices import AppealStatus, QuestionStatus
-from appeals.models import Appeal, AppealApplicant, Question
+from appeals.models import Appeal, AppealApplicant, AppealEvent, Question
 from core.calendar import ProductionCalendar, current_calendar
 from core.text import fold
 from org.selectors import Actor, actor_for
@@ -193,3 +193,34 @@ class DeadlineMarker:
             at_risk_days=self.at_risk_days,
             calendar=self.calendar,
         )
+
+
+@dataclass
+class TimelineEntry:
+    """One user action on the timeline: the events it wrote, folded together."""
+
+    first: AppealEvent
+    changes: list[tuple[str, str, str]]
+    notes: list[str]
+
+
+def timeline(appeal: Appeal) -> list[TimelineEntry]:
+    """The appeal's history, newest first; field changes made by one action share an entry."""
+    events = AppealEvent.objects.filter(appeal=appeal).select_related("actor", "question").order_by("at", "pk")
+    entries: list[TimelineEntry] = []
+    for e in events:
+        last = entries[-1].first if entries else None
+        same_action = (
+            last is not None
+            and (last.kind, last.actor_id, last.question_id) == (e.kind, e.actor_id, e.question_id)
+            and abs((e.at - last.at).total_seconds()) < 2
+        )
+        if not same_action:
+            entries.append(TimelineEntry(first=e, changes=[], notes=[]))
+        entry = entries[-1]
+        if e.field:
+            entry.changes.append((e.field, e.old_value, e.new_value))
+        if e.note and e.note not in entry.notes:
+            entry.notes.append(e.note)
+    entries.reverse()
+    return entries

@@ -29,13 +29,14 @@ from appeals.forms import (
     RegistrationForm,
     RegistryFilterForm,
 )
-from appeals.models import Appeal, AppealEvent, Attachment, Question
+from appeals.models import Appeal, Attachment, Question
 from appeals.selectors import (
     DeadlineMarker,
     appeal_for_user,
     my_questions,
     question_for_user,
     registry,
+    timeline,
     unassigned_questions,
     with_list_relations,
 )
@@ -169,7 +170,7 @@ def _card_context(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
                 ),
             }
         )
-    events = list(AppealEvent.objects.filter(appeal=appeal).select_related("actor", "question").order_by("-at", "-pk"))
+    events = timeline(appeal)
     return {
         "appeal": appeal,
         "state": marker.appeal(appeal),
