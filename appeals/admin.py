@@ -38,9 +38,9 @@ class NumberCounterAdmin(admin.ModelAdmin):
 class QuestionInline(admin.StackedInline):
     model = Question
     extra = 0
+    can_delete = False
     fields = ("position", "text", "classifier", "qtype", "department", "executor", "status", "outcome", "due_date")
-    autocomplete_fields = ("classifier", "department")
-    raw_id_fields = ("executor",)
+    readonly_fields = fields
 
 
 @admin.register(Appeal)
@@ -51,10 +51,16 @@ class AppealAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "kind", "body")
     search_fields = ("number", "external_id")
     date_hierarchy = "registered_at"
-    readonly_fields = [f.name for f in Appeal._meta.fields]
     inlines = [QuestionInline]
 
+    # Appeals change only through the services, which keep the history; here they are shown.
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
 

@@ -92,7 +92,9 @@ def _display(instance: models.Model, field_name: str) -> str:
         return str(getattr(instance, f"get_{field_name}_display")())
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     return str(value)
 
@@ -127,8 +129,15 @@ def _apply_changes(
         )
         changed.append(name)
     if changed:
-        instance.full_clean()
-        instance.save()
+        # Validate only what changed: choices and lengths of plain fields. Related objects
+        # arrive as instances the caller already holds, so no lookup query is needed.
+        plain = [n for n in changed if not instance._meta.get_field(n).is_relation]
+        others = [f.name for f in instance._meta.fields if f.name not in plain]
+        instance.clean_fields(exclude=others)
+        update = list(changed)  # update_fields accepts field names, foreign keys included
+        if any(f.name == "updated_at" for f in instance._meta.fields):
+            update.append("updated_at")
+        instance.save(update_fields=update)
     return changed
 
 
@@ -472,8 +481,20 @@ def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if not rules.can_close(actor_for(actor), appeal):
         raise PermissionDenied("Снять с контроля может контролёр или администратор.")
-    if appeal.kind != Kind.NOT_APPEAL and appeal.questions.exclude(status=QuestionStatus.DONE).exists():
+    open_questions = list(appeal.questions.exclude(status=QuestionStatus.DONE))
+    if open_questions and appeal.kind != Kind.NOT_APPEAL:
         raise ValidationError("Не все вопросы рассмотрены.")
+    for question in open_questions:
+        # A non-appeal is closed without a reply (DOMAIN.md section 1); its questions say so.
+        _apply_changes(
+            question,
+            {"status": QuestionStatus.DONE, "outcome": Outcome.LEFT_WITHOUT_ANSWER, "answered_at": timezone.now()},
+            appeal=appeal,
+            actor=actor,
+            question=question,
+            kind=EventKind.CLOSED,
+            note="Не обращение: закрыто без ответа",
+        )
     _apply_changes(
         appeal,
         {"status": AppealStatus.CLOSED, "closed_at": timezone.now()},

@@ -1,6 +1,28 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from org.models import Body, Department, Role, StaffMember, Substitution
+
+
+class StaffInline(admin.StackedInline):
+    """The staff card is edited together with the login: unit, position, roles."""
+
+    model = StaffMember
+    can_delete = False
+    fk_name = "user"
+    fields = ("body", "department", "position", "patronymic", "phone", "roles", "is_absent")
+    filter_horizontal = ("roles",)
+    verbose_name_plural = "карточка сотрудника"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffInline]
+    list_display = ("username", "last_name", "first_name", "is_active", "is_staff")
 
 
 @admin.register(Body)

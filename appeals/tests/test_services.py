@@ -197,6 +197,8 @@ def test_close_requires_every_question_considered(cast) -> None:
         services.appeal_close(appeal=appeal, actor=cast.controller.user)
     spam = make_appeal(body=cast.body, kind=Kind.NOT_APPEAL, text="Купите слона", applicants=[])
     services.appeal_close(appeal=spam, actor=cast.controller.user, note="спам")
+    question = spam.questions.get()
+    assert (question.status, question.outcome) == (QuestionStatus.DONE, Outcome.LEFT_WITHOUT_ANSWER)
 
 
 def test_update_records_old_and_new_values(cast) -> None:

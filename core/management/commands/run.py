@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         children = {
             "веб-сервер": subprocess.Popen(gunicorn_argv(bind, 2, 4)),  # noqa: S603
             "обработчик задач": subprocess.Popen([*manage, "worker", "--queue-name", "default"]),  # noqa: S603
-            "планировщик": subprocess.Popen([*manage, "scheduler"]),  # noqa: S603
+            "планировщик": subprocess.Popen([*manage, "scheduler", "--no-heartbeat"]),  # noqa: S603
         }
         stopping = False
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        self._wait_until_serving(bind)
         self._banner(bind)
         try:
             while not stopping:
@@ -68,6 +70,17 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
             self.stdout.write("Остановлено.")
+
+    def _wait_until_serving(self, bind: str, timeout: float = 20.0) -> None:
+        """Print the banner after the server answers, so it is the last thing on the screen."""
+        host, _, port = bind.rpartition(":")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((host or "127.0.0.1", int(port)), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.3)
 
     def _banner(self, bind: str) -> None:
         host, _, port = bind.rpartition(":")

@@ -32,6 +32,7 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
         "120",
         "--graceful-timeout",
         "10",
+        "--no-control-socket",
     ]
 
 
