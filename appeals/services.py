@@ -31,6 +31,7 @@ from appeals.choices import (
 )
 from appeals.models import Appeal, AppealApplicant, AppealEvent, Attachment, Question
 from appeals.numbering import next_number
+from appeals.pipeline import after_registration
 from classification.models import ClassifierEntry
 from core.calendar import current_calendar
 from core.text import fold, shorten
@@ -308,6 +309,7 @@ def _register(
     for upload in attachments:
         _store_attachment(appeal, upload, actor, written)
     _record(appeal, EventKind.REGISTERED, actor, note=f"Зарегистрировано под № {number}")
+    after_registration(appeal=appeal, actor=actor)
     _sync_appeal_status(appeal, actor)
     refresh_search_document(appeal)
     return appeal
