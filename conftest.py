@@ -110,6 +110,16 @@ def _media_root(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Process-level caches must not carry one test's rolled-back data into the next."""
+    import workflow.services
+    from core.calendar import forget_cached_calendar
+
+    forget_cached_calendar()
+    workflow.services._stats_cache = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

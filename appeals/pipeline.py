@@ -14,7 +14,9 @@ from typing import Any
 from django.utils.module_loading import import_string
 
 # Dotted paths, so that appeals does not import the apps that build on it.
-REGISTRATION_STEPS: list[str] = []
+REGISTRATION_STEPS: list[str] = [
+    "workflow.services.plan_appeal",
+]
 
 
 @cache

@@ -33,11 +33,14 @@ from appeals.models import Appeal, AppealApplicant, AppealEvent, Attachment, Que
 from appeals.numbering import next_number
 from appeals.pipeline import after_registration
 from classification.models import ClassifierEntry
+from core import clock
 from core.calendar import current_calendar
 from core.text import fold, shorten
 from org.models import Body, Department, StaffMember
 from org.selectors import actor_for
 from people.models import Applicant
+from workflow import services as workflow_services
+from workflow.choices import StageCode
 from workflow.deadlines import Shift, legal_due_date
 
 
@@ -73,6 +76,7 @@ def _record(
 ) -> AppealEvent:
     return AppealEvent.objects.create(
         appeal=appeal,
+        at=clock.now(),
         question=question,
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=kind,
@@ -259,7 +263,7 @@ def _register(
         existing = Appeal.objects.filter(external_source=external_source, external_id=external_id).first()
         if existing is not None:
             raise AlreadyRegistered(existing)
-    registered_at = registered_at or timezone.now()
+    registered_at = registered_at or clock.now()
     received_at = received_at or registered_at
     if received_at > registered_at:
         raise ValidationError("Дата поступления не может быть позже даты регистрации.")
@@ -344,6 +348,7 @@ def question_add(*, appeal: Appeal, actor: User, draft: QuestionDraft) -> Questi
     position = (appeal.questions.aggregate(m=models.Max("position"))["m"] or 0) + 1
     question = _question_create(appeal=appeal, draft=draft, position=position)
     _record(appeal, EventKind.QUESTION_ADDED, actor, question=question, note=shorten(question.text, 200))
+    workflow_services.plan_question(question=question)
     _sync_appeal_status(appeal, actor)
     return question
 
@@ -411,6 +416,8 @@ def question_assign(
     changed = _apply_changes(
         question, changes, appeal=question.appeal, actor=actor, question=question, kind=EventKind.ASSIGNED, note=note
     )
+    if executor is not None:
+        workflow_services.stages_progress(question=question, milestone=StageCode.RESOLUTION)
     _sync_appeal_status(question.appeal, actor)
     return changed
 
@@ -438,6 +445,7 @@ def question_submit_answer(
         question=question,
         kind=EventKind.ANSWER_SUBMITTED,
     )
+    workflow_services.stages_progress(question=question, milestone=StageCode.DRAFT)
 
 
 @transaction.atomic
@@ -448,13 +456,14 @@ def question_approve(*, question: Question, actor: User, note: str = "") -> None
         raise PermissionDenied("Утверждает ответ руководитель подразделения.")
     _apply_changes(
         question,
-        {"status": QuestionStatus.DONE, "answered_at": timezone.now()},
+        {"status": QuestionStatus.DONE, "answered_at": clock.now()},
         appeal=question.appeal,
         actor=actor,
         question=question,
         kind=EventKind.APPROVED,
         note=note,
     )
+    workflow_services.stages_progress(question=question, milestone=StageCode.SIGNING)
     _sync_appeal_status(question.appeal, actor)
 
 
@@ -475,6 +484,7 @@ def question_return(*, question: Question, actor: User, note: str) -> None:
         kind=EventKind.RETURNED,
         note=note.strip(),
     )
+    workflow_services.stages_reopen(question=question, code=StageCode.DRAFT)
 
 
 @transaction.atomic
@@ -490,7 +500,7 @@ def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
         # A non-appeal is closed without a reply (DOMAIN.md section 1); its questions say so.
         _apply_changes(
             question,
-            {"status": QuestionStatus.DONE, "outcome": Outcome.LEFT_WITHOUT_ANSWER, "answered_at": timezone.now()},
+            {"status": QuestionStatus.DONE, "outcome": Outcome.LEFT_WITHOUT_ANSWER, "answered_at": clock.now()},
             appeal=appeal,
             actor=actor,
             question=question,
@@ -499,12 +509,13 @@ def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
         )
     _apply_changes(
         appeal,
-        {"status": AppealStatus.CLOSED, "closed_at": timezone.now()},
+        {"status": AppealStatus.CLOSED, "closed_at": clock.now()},
         appeal=appeal,
         actor=actor,
         kind=EventKind.CLOSED,
         note=note,
     )
+    workflow_services.closed_appeal_stages(appeal)
 
 
 @transaction.atomic

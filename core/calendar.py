@@ -8,6 +8,7 @@ override any date (a regional holiday, a late decree) through `core.CalendarDay`
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,8 +76,24 @@ def calendar_from_overrides(rows: Iterable[tuple[dt.date, bool]]) -> ProductionC
     return ProductionCalendar(overrides=dict(rows))
 
 
+_CACHE_SECONDS = 60.0
+_cached: tuple[float, ProductionCalendar] | None = None
+
+
 def current_calendar() -> ProductionCalendar:
-    """The calendar with every override stored by administrators."""
+    """The calendar with every override stored by administrators (re-read at most once a minute,
+    and at once in this process when an override is saved)."""
+    global _cached
+    now = time.monotonic()
+    if _cached is not None and now - _cached[0] < _CACHE_SECONDS:
+        return _cached[1]
     from core.models import CalendarDay
 
-    return calendar_from_overrides(CalendarDay.objects.values_list("date", "is_working"))
+    calendar = calendar_from_overrides(CalendarDay.objects.values_list("date", "is_working"))
+    _cached = (now, calendar)
+    return calendar
+
+
+def forget_cached_calendar() -> None:
+    global _cached
+    _cached = None

@@ -40,6 +40,7 @@ from appeals.services import (
 )
 from classification.models import ClassifierEntry
 from classification.services import classifier_import, read_classifier_file
+from core import clock
 from core.calendar import ProductionCalendar, current_calendar
 from demo import orgchart, texts
 from demo.plan import AppealPlan, Planner, QuestionPlan
@@ -48,6 +49,7 @@ from org.models import Body, Department, Role, StaffMember, Substitution
 from org.services import roles_ensure
 from people.models import Applicant, Contact
 from workflow.deadlines import deadline_state
+from workflow.services import recompute
 
 DEMO_BODY_CODE = orgchart.BODY["code"]
 DEMO_PASSWORD = "demo12345"
@@ -152,6 +154,8 @@ def load_demo(
         plans = Planner(rng, now=now, calendar=calendar).plan_all(max(appeals, 0))
         loader.run(plans, progress)
         loader.backdate_static(plans)
+        # Plans were made at the simulated moments; bring their states up to "now".
+        recompute(now=now)
         return loader.summary(time.monotonic() - started)
 
 
@@ -271,7 +275,18 @@ class _Loader:
             )
             for q, wording in zip(plan.questions, wordings, strict=True)
         ]
-        appeal = appeal_register(
+        with clock.frozen(plan.registered_at):
+            appeal = self._register(plan, applicants, text, drafts, previous)
+        plan.appeal = appeal
+        self._stamp(appeal, plan.registered_at)
+        self._replay(plan, appeal)
+
+    def _register(
+        self, plan: AppealPlan, applicants: list[Any], text: str, drafts: list[QuestionDraft], previous: Any
+    ) -> Appeal:
+        rng = self.rng
+        wordings = [d.text for d in drafts]
+        return appeal_register(
             body=self.body,
             actor=self._operator(),
             channel=plan.channel,
@@ -287,8 +302,10 @@ class _Loader:
             external_id=plan.external_id,
             registered_at=plan.registered_at,
         )
-        plan.appeal = appeal
-        self._stamp(appeal, plan.registered_at)
+
+    def _replay(self, plan: AppealPlan, appeal: Appeal) -> None:
+        """Every later step at its simulated moment (services read the time from the clock)."""
+        rng = self.rng
         questions = list(appeal.questions.order_by("position"))
         # Every step of every question, in the order it happened, so the appeal's status
         # changes land at the right moments.
@@ -300,10 +317,12 @@ class _Loader:
                     steps.append((moment, order, name, qp, question))
         steps.sort(key=lambda s: (s[0], s[1]))
         for moment, _, name, qp, question in steps:
-            getattr(self, f"_step_{name}")(plan, qp, question, appeal)
+            with clock.frozen(moment):
+                getattr(self, f"_step_{name}")(plan, qp, question, appeal)
             self._stamp(appeal, moment, value_of=ANSWERED_AT_LABEL if name == "approve" else "")
         if plan.t_close is not None:
-            appeal_close(appeal=appeal, actor=self.users["controller"], note=texts.close_note(rng, plan))
+            with clock.frozen(plan.t_close):
+                appeal_close(appeal=appeal, actor=self.users["controller"], note=texts.close_note(rng, plan))
             self._stamp(appeal, plan.t_close, value_of=CLOSED_AT_LABEL)
         moments = [plan.registered_at, plan.t_close] + [q.last_moment for q in plan.questions]
         Appeal.objects.filter(pk=appeal.pk).update(

@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web", "Запустить только веб-сервер"),
     "worker": ("db_worker", "Запустить обработчик фоновых задач (можно несколько)"),
     "scheduler": ("crontask", "Запустить планировщик периодических задач (один на установку)"),
+    "deadline": ("deadline", "Рассчитать законный срок: --regime 59fz --registered ГГГГ-ММ-ДД [--extension-days N]"),
     "migrate": ("migrate", "Применить миграции базы данных"),
     "createsuperuser": ("createsuperuser", "Создать администратора"),
     "check": ("check", "Проверить настройки и модели"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.staff",
+                "workflow.context_processors.notifications",
             ],
         },
     },
@@ -106,7 +108,8 @@ def _databases() -> dict[str, dict[str, object]]:
                     "timeout": 30,
                     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 },
-                "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+                # A file (threads in the concurrency tests share it), one per test process.
+                "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
             }
         }
     try:
@@ -199,6 +202,8 @@ SPECTACULAR_SETTINGS = {
 OTKLIK_AT_RISK_DAYS = env_int("OTKLIK_AT_RISK_DAYS", 3, minimum=0, maximum=60)
 OTKLIK_DEADLINE_SHIFT = env_choice("OTKLIK_DEADLINE_SHIFT", "previous", ("previous", "next", "none"))
 OTKLIK_MESSAGE_DAYS = env_int("OTKLIK_MESSAGE_DAYS", 10, minimum=1, maximum=60)
+# Forecasts use a stage's historical median once it has this many finished samples.
+OTKLIK_FORECAST_MIN_SAMPLES = env_int("OTKLIK_FORECAST_MIN_SAMPLES", 5, minimum=1)
 OTKLIK_PAGE_SIZE = env_int("OTKLIK_PAGE_SIZE", 25, minimum=5, maximum=500)
 OTKLIK_EXPORT_MAX_ROWS = env_int("OTKLIK_EXPORT_MAX_ROWS", 100_000, minimum=100)
 

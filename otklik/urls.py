@@ -22,6 +22,7 @@ router.register("classifier", ClassifierViewSet, basename="classifier")
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("appeals/", include("appeals.urls")),
+    path("workflow/", include("workflow.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

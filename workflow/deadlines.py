@@ -68,15 +68,20 @@ def legal_due_date(
     if days is None:
         raise ValueError(f"unknown kind of item: {item_kind}")
     due = add_days(registered_on, days, calendar, shift=shift)
-    # Moving back must never put the deadline before the registration day itself.
-    return max(due, registered_on)
+    if due < registered_on:
+        # Moving back must never cross the registration day: move forward instead.
+        due = calendar.next_working_day(registered_on + dt.timedelta(days=days))
+    return due
 
 
 def registration_due_date(
     received_on: dt.date, calendar: ProductionCalendar, *, shift: Shift = Shift.PREVIOUS
 ) -> dt.date:
     """The last day to register an item received on a date (59-FZ art. 8 p.2)."""
-    return max(add_days(received_on, REGISTRATION_DAYS, calendar, shift=shift), received_on)
+    due = add_days(received_on, REGISTRATION_DAYS, calendar, shift=shift)
+    if due < received_on:
+        due = calendar.next_working_day(received_on + dt.timedelta(days=REGISTRATION_DAYS))
+    return due
 
 
 def deadline_state(due: dt.date, today: dt.date, *, done: bool, at_risk_days: int, calendar: ProductionCalendar) -> str:
@@ -88,3 +93,38 @@ def deadline_state(due: dt.date, today: dt.date, *, done: bool, at_risk_days: in
     if calendar.working_days_between(today, due) <= at_risk_days:
         return "at_risk"
     return "ok"
+
+
+def regime_due_date(
+    registered_on: dt.date,
+    days: int,
+    calendar: ProductionCalendar,
+    *,
+    day_kind: str = "calendar",
+    count_from: str = "date_plus_n",
+    shift: str = "previous",
+) -> dt.date:
+    """A legal deadline by a regime's counting rules (calendar or working days, inclusive or not)."""
+    if days < 0:
+        raise ValueError("a norm cannot be negative")
+    span = days - 1 if count_from == "inclusive" and days > 0 else days
+    if day_kind == "working":
+        start = (
+            registered_on if calendar.is_working_day(registered_on) else calendar.previous_working_day(registered_on)
+        )
+        return calendar.add_working_days(start, span) if span else calendar.next_working_day(registered_on)
+    raw = registered_on + dt.timedelta(days=span)
+    due = shift_to_working_day(raw, calendar, Shift(shift))
+    if due < registered_on:
+        # Moving back must never cross the registration day: move forward instead.
+        due = calendar.next_working_day(raw)
+    return due
+
+
+def extended_due_date(
+    current_due: dt.date, days: int, calendar: ProductionCalendar, *, shift: str = "previous"
+) -> dt.date:
+    """An extension adds its days to the current deadline; the result moves off non-working days."""
+    if days < 0:
+        raise ValueError("an extension cannot be negative")
+    return shift_to_working_day(current_due + dt.timedelta(days=days), calendar, Shift(shift))

@@ -1,0 +1,928 @@
+"""Writes of the deadline control: plans, stage progress, recomputation, extensions, pauses, paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from appeals.choices import EventKind, Kind
+from appeals.models import Appeal, AppealEvent, Question
+from core import clock
+from core.calendar import ProductionCalendar, current_calendar
+from org.choices import RoleCode
+from org.selectors import actor_for
+from workflow import defaults, planning
+from workflow.choices import (
+    ExtensionStatus,
+    Path,
+    PlanState,
+    StageCode,
+    StageStatus,
+)
+from workflow.deadlines import extended_due_date, regime_due_date
+from workflow.models import (
+    EscalationRule,
+    ExtensionRequest,
+    Pause,
+    QuestionPlan,
+    Regime,
+    StageDefinition,
+    StagePlan,
+    StageStatistic,
+    Workflow,
+)
+from workflow.notify import notify
+
+KIND_REGIME = {Kind.APPEAL: "59fz", Kind.MESSAGE: "message", Kind.INFO_REQUEST: "8fz", Kind.NOT_APPEAL: "59fz"}
+UNIT_CODE = {"hours": planning.HOURS, "working_days": planning.WORKING_DAYS, "calendar_days": planning.CALENDAR_DAYS}
+STATUS_CODE = {
+    StageStatus.PENDING: planning.PENDING,
+    StageStatus.ACTIVE: planning.ACTIVE,
+    StageStatus.DONE: planning.DONE,
+    StageStatus.SKIPPED: planning.SKIPPED,
+}
+# The order in which the ordinary milestones of a question close the stages.
+MILESTONES = [
+    StageCode.RECEIPT,
+    StageCode.REGISTRATION,
+    StageCode.RESOLUTION,
+    StageCode.EXECUTION,
+    StageCode.DRAFT,
+    StageCode.APPROVAL,
+    StageCode.SIGNING,
+    StageCode.DISPATCH,
+]
+
+
+def defaults_ensure() -> None:
+    """Install the default regimes and workflows when none exist (fresh or flushed database)."""
+    if not Workflow.objects.exists():
+        defaults.install(Regime, Workflow, StageDefinition, EscalationRule)
+
+
+def _offset() -> float:
+    now = timezone.localtime()
+    offset = now.utcoffset()
+    return offset.total_seconds() if offset else 0.0
+
+
+def _ts(value: dt.datetime | None) -> float:
+    return value.timestamp() if value is not None else math.nan
+
+
+def _dt(value: float) -> dt.datetime | None:
+    return None if math.isnan(value) else dt.datetime.fromtimestamp(value, tz=dt.UTC)
+
+
+def workflow_for(question: Question, *, path: str = Path.MAIN) -> Workflow:
+    """The most specific active workflow for the question's kind, classifier section and unit."""
+    defaults_ensure()
+    section = question.classifier.section if question.classifier_id and question.classifier else ""
+    candidates = (
+        Workflow.objects.filter(is_active=True, path=path)
+        .filter(
+            Q(kind="") | Q(kind=question.appeal.kind),
+            Q(classifier_section="") | Q(classifier_section=section),
+            Q(department__isnull=True) | Q(department_id=question.department_id),
+        )
+        .select_related("regime")
+    )
+    ranked = sorted(candidates, key=lambda w: (-w.specificity, w.pk))
+    if not ranked:
+        raise ValidationError(f"Нет действующего порядка рассмотрения для пути «{Path(path).label}».")
+    return ranked[0]
+
+
+def _due_for(plan: QuestionPlan, registered_on: dt.date, calendar: ProductionCalendar) -> tuple[dt.date, dt.date]:
+    regime = plan.regime
+    days = regime.forwarding_days if plan.path != Path.MAIN else regime.consideration_days
+    base = regime_due_date(
+        registered_on, days, calendar, day_kind=regime.day_kind, count_from=regime.count_from, shift=regime.shift
+    )
+    due = base
+    if plan.extended_days or plan.paused_days:
+        due = extended_due_date(base, plan.extended_days + plan.paused_days, calendar, shift=regime.shift)
+    return base, due
+
+
+def _copy_stages(
+    plan: QuestionPlan, workflow: Workflow, *, start_position: int = 1, include_optional: bool = False
+) -> None:
+    rows = []
+    for i, stage in enumerate(
+        (s for s in workflow.stages.order_by("position") if include_optional or not s.optional), start=start_position
+    ):
+        rows.append(
+            StagePlan(
+                plan=plan,
+                position=i,
+                code=stage.code,
+                name=stage.name or stage.get_code_display(),
+                norm_value=stage.norm_value,
+                norm_unit=stage.norm_unit,
+                min_value=stage.min_value,
+                responsible_role=stage.responsible_role,
+                pauses_clock=stage.pauses_clock,
+            )
+        )
+    StagePlan.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def plan_question(*, question: Question, now: dt.datetime | None = None) -> QuestionPlan:
+    """Open the stage plan of a question: receipt and registration are done at registration."""
+    existing = QuestionPlan.objects.filter(question=question).first()
+    if existing is not None:
+        return existing
+    appeal = question.appeal
+    workflow = workflow_for(question)
+    calendar = current_calendar()
+    registered_on = timezone.localtime(appeal.registered_at).date()
+    plan = QuestionPlan(
+        question=question,
+        workflow=workflow,
+        workflow_version=workflow.version,
+        regime=workflow.regime,
+        base_due=registered_on,
+        due=registered_on,
+    )
+    plan.base_due, plan.due = _due_for(plan, registered_on, calendar)
+    plan.save()
+    _copy_stages(plan, workflow)
+    stages = list(plan.stages.order_by("position"))
+    for stage in stages:
+        if stage.code == StageCode.RECEIPT:
+            stage.actual_start, stage.actual_end, stage.status = (
+                appeal.received_at,
+                appeal.registered_at,
+                StageStatus.DONE,
+            )
+        elif stage.code == StageCode.REGISTRATION:
+            stage.actual_start, stage.actual_end, stage.status = (
+                appeal.registered_at,
+                appeal.registered_at,
+                StageStatus.DONE,
+            )
+    first_open = next((s for s in stages if s.status == StageStatus.PENDING), None)
+    if first_open is not None:
+        first_open.status, first_open.actual_start = StageStatus.ACTIVE, appeal.registered_at
+    StagePlan.objects.bulk_update(stages, ["status", "actual_start", "actual_end"])
+    _sync_due(question, plan)
+    recompute([plan.pk], now=now)
+    # A question routed at registration has its resolution already.
+    if question.executor_id:
+        stages_progress(question=question, milestone=StageCode.RESOLUTION, at=appeal.registered_at, now=now)
+    return plan
+
+
+def plan_appeal(*, appeal: Appeal, actor: Any = None) -> None:
+    """Registration step: a plan for every question of the new appeal."""
+    for question in appeal.questions.select_related("appeal", "classifier").order_by("position"):
+        plan_question(question=question)
+
+
+def _sync_due(question: Question, plan: QuestionPlan) -> None:
+    """The question's deadline is the plan's; the appeal's is the latest of its questions'."""
+    if question.due_date != plan.due:
+        Question.objects.filter(pk=question.pk).update(due_date=plan.due)
+        question.due_date = plan.due
+    appeal = question.appeal
+    latest = Question.objects.filter(appeal=appeal).aggregate(m=Max("due_date"))["m"] or plan.due
+    if appeal.due_date != latest:
+        Appeal.objects.filter(pk=appeal.pk).update(due_date=latest)
+        appeal.due_date = latest
+
+
+def _advance(stages: Sequence[StagePlan], through: str, at: dt.datetime) -> list[StagePlan]:
+    """Close every open stage up to `through` (inclusive) and open the next; return changed rows."""
+    target = next((s for s in stages if s.code == through and s.status != StageStatus.DONE), None)
+    if target is None:
+        return []
+    changed = []
+    for stage in stages:
+        if stage.position > target.position:
+            break
+        if stage.status in (StageStatus.ACTIVE, StageStatus.PENDING):
+            stage.status = StageStatus.DONE
+            stage.actual_start = stage.actual_start or at
+            stage.actual_end = at
+            changed.append(stage)
+    following = next((s for s in stages if s.position > target.position and s.status == StageStatus.PENDING), None)
+    if following is not None:
+        following.status, following.actual_start = StageStatus.ACTIVE, at
+        changed.append(following)
+    return changed
+
+
+@transaction.atomic
+def stages_progress(
+    *, question: Question, milestone: str, at: dt.datetime | None = None, now: dt.datetime | None = None
+) -> None:
+    """A milestone of the question happened (resolution, draft, approval…): close stages through it."""
+    plan = QuestionPlan.objects.filter(question=question).select_for_update().first()
+    if plan is None:
+        return
+    at = at or clock.now()
+    stages = list(plan.stages.order_by("position"))
+    changed = _advance(stages, milestone, at)
+    if changed:
+        _write(StagePlan, changed, ["status", "actual_start", "actual_end"])
+        recompute([plan.pk], now=now)
+
+
+@transaction.atomic
+def stages_reopen(*, question: Question, code: str, at: dt.datetime | None = None) -> None:
+    """The answer went back to the executor: the stage runs again, the later ones wait."""
+    plan = QuestionPlan.objects.filter(question=question).select_for_update().first()
+    if plan is None:
+        return
+    at = at or clock.now()
+    stages = list(plan.stages.order_by("position"))
+    target = next((s for s in stages if s.code == code), None)
+    if target is None:
+        return
+    for stage in stages:
+        if stage.position == target.position:
+            stage.status, stage.actual_start, stage.actual_end = StageStatus.ACTIVE, at, None
+        elif stage.position > target.position and stage.status != StageStatus.SKIPPED:
+            stage.status, stage.actual_start, stage.actual_end = StageStatus.PENDING, None, None
+    StagePlan.objects.bulk_update(stages, ["status", "actual_start", "actual_end"])
+    recompute([plan.pk])
+
+
+@transaction.atomic
+def statistics_refresh() -> int:
+    """Recount the median finished duration per (stage, department) and per stage from history."""
+    finished = StagePlan.objects.filter(status=StageStatus.DONE, actual_start__isnull=False, actual_end__isnull=False)
+    rows = finished.exclude(code__in=[StageCode.RECEIPT, StageCode.REGISTRATION]).values_list(
+        "code", "plan__question__department_id", "actual_start", "actual_end"
+    )
+    samples: dict[tuple[str, int | None], list[float]] = {}
+    for code, department, start, end in rows.iterator(chunk_size=5000):
+        if start is None or end is None:  # excluded by the filter; keeps the types honest
+            continue
+        seconds = (end - start).total_seconds()
+        samples.setdefault((code, department), []).append(seconds)
+        if department is not None:
+            samples.setdefault((code, None), []).append(seconds)
+    global _stats_cache
+    _stats_cache = None
+    StageStatistic.objects.all().delete()
+    StageStatistic.objects.bulk_create(
+        StageStatistic(
+            code=code, department_id=department, median_seconds=float(np.median(values)), samples=len(values)
+        )
+        for (code, department), values in samples.items()
+    )
+    return len(samples)
+
+
+_stats_cache: tuple[float, dict[tuple[str, int | None], float]] | None = None
+
+
+def _expected_durations() -> dict[tuple[str, int | None], float]:
+    """Historical medians with enough samples to trust, keyed by (stage, department or None).
+
+    They change only when the periodic recompute refreshes them, so a process keeps them a few minutes.
+    """
+    global _stats_cache
+    now = time.monotonic()
+    if _stats_cache is not None and now - _stats_cache[0] < 300:
+        return _stats_cache[1]
+    minimum = settings.OTKLIK_FORECAST_MIN_SAMPLES
+    _stats_cache = (now, _read_statistics(minimum))
+    return _stats_cache[1]
+
+
+def _read_statistics(minimum: int) -> dict[tuple[str, int | None], float]:
+    return {
+        (code, department): seconds
+        for code, department, seconds in StageStatistic.objects.filter(samples__gte=minimum).values_list(
+            "code", "department_id", "median_seconds"
+        )
+    }
+
+
+def _overrun_reason(stages: Sequence[StagePlan], now: dt.datetime) -> str:
+    """Name the stage that used the reserve: the largest overrun of its planned due."""
+    worst: tuple[float, StagePlan | None] = (0.0, None)
+    for stage in stages:
+        if stage.planned_due is None or stage.status not in (StageStatus.DONE, StageStatus.ACTIVE):
+            continue
+        end = stage.actual_end or now
+        overrun = (end - stage.planned_due).total_seconds()
+        if overrun > worst[0]:
+            worst = (overrun, stage)
+    if worst[1] is None:
+        return "Оставшихся минимальных норм этапов не хватает до законного срока"
+    days = worst[0] / 86400
+    return f"Этап «{worst[1].name}» превысил плановый срок на {days:.1f} дн.: резерв израсходован"
+
+
+def recompute(
+    plan_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None, chunk: int = 20000
+) -> dict[str, int]:
+    """Re-plan open questions set-based (all of them when `plan_ids` is None); tell heads about new risks."""
+    now = now or clock.now()
+    calendar = current_calendar()
+    wcal = planning.work_calendar(calendar, around=timezone.localtime(now).date(), offset=_offset())
+    if plan_ids is None:
+        statistics_refresh()  # the full pass is periodic: the right moment to learn from history
+        ids = list(QuestionPlan.objects.exclude(state=PlanState.DONE).order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(plan_ids))
+    expected = _expected_durations()
+    counts = {"plans": 0, "changed": 0, "new_risks": 0}
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        counts_part = _recompute_chunk(part, now=now, wcal=wcal, expected=expected)
+        for key, value in counts_part.items():
+            counts[key] += value
+    return counts
+
+
+def _recompute_chunk(
+    ids: list[int], *, now: dt.datetime, wcal: planning.WorkCalendar, expected: dict[tuple[str, int | None], float]
+) -> dict[str, int]:
+    """Plan a chunk of questions reading only what planning needs: open stages and the last finish."""
+    plan_rows = list(
+        QuestionPlan.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk", "due", "state", "reason", "reserve_hours", "forecast_end", "forecast_late", "question__department_id"
+        )
+    )
+    q = len(plan_rows)
+    if not q:
+        return {"plans": 0, "changed": 0, "new_risks": 0}
+    row_of = {row[0]: i for i, row in enumerate(plan_rows)}
+    # One read of every stage: the open ones are planned, the done ones tell where work resumes.
+    open_rows: list[tuple[Any, ...]] = []
+    last_done: dict[int, dt.datetime] = {}
+    for row in (
+        StagePlan.objects.filter(plan_id__in=ids)
+        .order_by("plan_id", "position")
+        .values_list(
+            "pk",
+            "plan_id",
+            "code",
+            "status",
+            "norm_unit",
+            "norm_value",
+            "min_value",
+            "actual_start",
+            "planned_start",
+            "planned_due",
+            "compressed",
+            "actual_end",
+        )
+    ):
+        if row[3] in (StageStatus.ACTIVE, StageStatus.PENDING):
+            open_rows.append(row)
+        elif row[3] == StageStatus.DONE and row[11] is not None:
+            previous = last_done.get(row[1])
+            if previous is None or row[11] > previous:
+                last_done[row[1]] = row[11]
+    per_plan: dict[int, list[tuple[Any, ...]]] = {}
+    for row in open_rows:
+        per_plan.setdefault(row[1], []).append(row)
+    # One leading DONE column carries the last finish, so the planner knows where work resumes.
+    k = 1 + max((len(v) for v in per_plan.values()), default=0)
+    status = np.full((q, k), planning.EMPTY, dtype=np.int8)
+    unit = np.zeros((q, k), dtype=np.int8)
+    norm = np.zeros((q, k))
+    minimum = np.zeros((q, k))
+    a_start = np.full((q, k), np.nan)
+    a_end = np.full((q, k), np.nan)
+    exp = np.full((q, k), np.nan)
+    epoch = dt.date(1970, 1, 1)
+    due_days = np.array([(row[1] - epoch).days for row in plan_rows], dtype=np.int64)
+    for pk, i in row_of.items():
+        finished_at = last_done.get(pk)
+        if finished_at is not None:
+            status[i, 0], a_end[i, 0], a_start[i, 0] = planning.DONE, finished_at.timestamp(), finished_at.timestamp()
+        department = plan_rows[i][7]
+        for j, row in enumerate(per_plan.get(pk, ()), start=1):
+            status[i, j] = STATUS_CODE[StageStatus(row[3])]
+            unit[i, j] = UNIT_CODE[row[4]]
+            norm[i, j] = row[5]
+            minimum[i, j] = row[6]
+            a_start[i, j] = _ts(row[7])
+            exp[i, j] = expected.get((row[2], department), expected.get((row[2], None), math.nan))
+    batch = planning.Batch(
+        status=status,
+        unit=unit,
+        norm=norm,
+        minimum=minimum,
+        actual_start=a_start,
+        actual_end=a_end,
+        deadline=wcal.end_of_day(due_days),
+        expected=exp,
+    )
+    result = planning.plan(batch, wcal, now.timestamp())
+    changed_stages: list[StagePlan] = []
+    for pk, i in row_of.items():
+        compressed = bool(result.factor[i] < 1.0)
+        for j, row in enumerate(per_plan.get(pk, ()), start=1):
+            start, due = _dt(result.planned_start[i, j]), _dt(result.planned_due[i, j])
+            if (row[8], row[9], row[10]) != (start, due, compressed):
+                changed_stages.append(StagePlan(pk=row[0], planned_start=start, planned_due=due, compressed=compressed))
+    now_ts = now.timestamp()
+    changed_plans: list[QuestionPlan] = []
+    new_risks: list[int] = []
+    needs_reason = [
+        row[0]
+        for i, row in enumerate(plan_rows)
+        if not result.finished[i] and now_ts <= batch.deadline[i] and not result.reachable[i]
+    ]
+    reasons = _overrun_reasons(needs_reason, now) if needs_reason else {}
+    for i, plan_row in enumerate(plan_rows):
+        pk = plan_row[0]
+        forecast = _dt(result.forecast_end[i])
+        forecast_late = bool(result.forecast_end[i] > batch.deadline[i])
+        if result.finished[i]:
+            state, reason = PlanState.DONE, ""
+        elif now_ts > batch.deadline[i]:
+            state, reason = PlanState.OVERDUE, "Законный срок истёк"
+        elif not result.reachable[i]:
+            state, reason = PlanState.AT_RISK, reasons[pk]
+        elif forecast_late and forecast is not None:
+            state = PlanState.AT_RISK
+            reason = f"Прогноз по фактическим срокам: {timezone.localtime(forecast):%d.%m.%Y} — позже срока"
+        elif result.factor[i] < 1.0:
+            state, reason = PlanState.COMPRESSED, "Оставшиеся этапы сокращены, чтобы успеть к законному сроку"
+        else:
+            state, reason = PlanState.ON_TRACK, ""
+        values = (state, reason[:500], int(result.reserve[i] // 3600), forecast, forecast_late)
+        if tuple(plan_row[2:7]) != values:
+            if state == PlanState.AT_RISK and plan_row[2] != PlanState.AT_RISK:
+                new_risks.append(pk)
+            changed_plans.append(
+                QuestionPlan(
+                    pk=pk,
+                    state=state,
+                    reason=values[1],
+                    reserve_hours=values[2],
+                    forecast_end=forecast,
+                    forecast_late=forecast_late,
+                    updated_at=now,
+                )
+            )
+    with transaction.atomic():
+        _write(StagePlan, changed_stages, ["planned_start", "planned_due", "compressed"])
+        _write(
+            QuestionPlan,
+            changed_plans,
+            ["state", "reason", "reserve_hours", "forecast_end", "forecast_late", "updated_at"],
+        )
+        if new_risks:
+            _tell_heads_about_risk(list(QuestionPlan.objects.filter(pk__in=new_risks)))
+    return {"plans": q, "changed": len(changed_plans), "new_risks": len(new_risks)}
+
+
+def _write(model: Any, rows: list[Any], fields: list[str]) -> None:
+    """One parameterised UPDATE per row sent as a batch: far cheaper than building CASE expressions."""
+    if not rows:
+        return
+    connection = transaction.get_connection()
+    meta = model._meta
+    columns = [meta.get_field(f) for f in fields]
+    # Only quoted identifiers from the model's own metadata go into the text; values are parameters.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        connection.ops.quote_name(meta.db_table),
+        ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in columns),
+        connection.ops.quote_name(meta.pk.column),
+    )
+    params = [[c.get_db_prep_value(getattr(row, c.attname), connection) for c in columns] + [row.pk] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _overrun_reasons(plan_ids: list[int], now: dt.datetime) -> dict[int, str]:
+    stages: dict[int, list[StagePlan]] = {pk: [] for pk in plan_ids}
+    for stage in StagePlan.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "position"):
+        stages[stage.plan_id].append(stage)
+    return {pk: _overrun_reason(rows, now) for pk, rows in stages.items()}
+
+
+def _heads_of(question: Question) -> list[User]:
+    department = question.department
+    heads: list[User] = []
+    while department is not None:
+        if department.head_id:
+            heads.append(department.head)  # type: ignore[arg-type]
+            break
+        department = department.parent
+    return heads
+
+
+def _tell_heads_about_risk(plans: Sequence[QuestionPlan]) -> None:
+    questions = Question.objects.filter(pk__in=[p.question_id for p in plans]).select_related(
+        "appeal", "department__head", "department__parent__head"
+    )
+    by_id = {q.pk: q for q in questions}
+    for plan in plans:
+        question = by_id[plan.question_id]
+        recipients = _heads_of(question)
+        if question.executor_id:
+            recipients.append(question.executor.user)  # type: ignore[union-attr]
+        notify(
+            recipients,
+            key=f"risk:{plan.pk}:{plan.reason[:60]}",
+            title=f"Под угрозой срок: {question.appeal.number}, вопрос {question.position}",
+            body=plan.reason,
+            url=f"{question.appeal.get_absolute_url()}#question-{question.pk}",
+        )
+
+
+def _require_head_or_admin(actor: User, question: Question) -> None:
+    info = actor_for(actor)
+    if info.has(RoleCode.ADMINISTRATOR):
+        return
+    if info.has(RoleCode.HEAD) and question.department_id in info.headed_department_ids:
+        return
+    raise PermissionDenied("Решение принимает руководитель подразделения.")
+
+
+def _fresh(question: Question) -> Question:
+    """Permission checks read the executor and unit as they are now, not as the caller saw them."""
+    return Question.objects.select_related("appeal", "department", "executor__user").get(pk=question.pk)
+
+
+def _require_executor_or_head(actor: User, question: Question) -> None:
+    info = actor_for(actor)
+    if question.executor_id in info.acting_for_staff_ids:
+        return
+    _require_head_or_admin(actor, question)
+
+
+def _event(
+    question: Question, actor: User | None, kind: str, note: str, field: str = "", old: str = "", new: str = ""
+) -> None:
+    AppealEvent.objects.create(
+        appeal=question.appeal,
+        at=clock.now(),
+        question=question,
+        actor=actor,
+        kind=kind,
+        note=note,
+        field=field,
+        old_value=old,
+        new_value=new,
+    )
+
+
+@transaction.atomic
+def extension_request(
+    *, question: Question, actor: User, days: int, reason: str, today: dt.date | None = None
+) -> ExtensionRequest:
+    """The executor asks for more time, with a reason, early enough before the deadline."""
+    question = _fresh(question)
+    _require_executor_or_head(actor, question)
+    plan = QuestionPlan.objects.select_for_update().select_related("regime").get(question=question)
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Обоснуйте продление.")
+    if days <= 0:
+        raise ValidationError("Укажите, на сколько дней продлить срок.")
+    remaining = plan.regime.max_extension_days - plan.extended_days
+    if remaining <= 0:
+        raise ValidationError("Срок по этому вопросу продлевать больше нельзя.")
+    if days > remaining:
+        raise ValidationError(f"Продлить можно не более чем на {remaining} дн.")
+    if (plan.due - today).days < plan.regime.extension_notice_days:
+        raise ValidationError(
+            f"Запрос на продление подаётся не позднее чем за {plan.regime.extension_notice_days} дн. до истечения срока."
+        )
+    if ExtensionRequest.objects.filter(question=question, status=ExtensionStatus.PENDING).exists():
+        raise ValidationError("Запрос на продление уже ожидает решения.")
+    request = ExtensionRequest.objects.create(question=question, requested_by=actor, days=days, reason=reason)
+    _event(question, actor, EventKind.COMMENT, f"Запрошено продление на {days} дн.: {reason}")
+    notify(
+        _heads_of(question),
+        key=f"extension:{request.pk}",
+        title=f"Запрос на продление: {question.appeal.number}, вопрос {question.position}",
+        body=reason,
+        url=f"{question.appeal.get_absolute_url()}#question-{question.pk}",
+    )
+    return request
+
+
+NOTICE_TEMPLATE = (
+    "Уважаемый заявитель!\n\nСообщаем, что срок рассмотрения Вашего обращения № {number} от {date} "
+    "продлён до {due} в соответствии с частью 2 статьи 12 Федерального закона от 02.05.2006 № 59-ФЗ "
+    "«О порядке рассмотрения обращений граждан Российской Федерации».\n\nПричина: {reason}"
+)
+
+
+@transaction.atomic
+def extension_decide(*, request: ExtensionRequest, actor: User, approve: bool, note: str = "") -> ExtensionRequest:
+    """The head approves (the new deadline applies, a notice is prepared) or refuses with a reason."""
+    request = ExtensionRequest.objects.select_for_update().select_related("question__appeal").get(pk=request.pk)
+    question = request.question
+    _require_head_or_admin(actor, question)
+    if request.status != ExtensionStatus.PENDING:
+        raise ValidationError("По этому запросу решение уже принято.")
+    if not approve and not note.strip():
+        raise ValidationError("Укажите причину отказа.")
+    plan = QuestionPlan.objects.select_for_update().select_related("regime").get(question=question)
+    request.decided_by, request.decided_at, request.decision_note = actor, clock.now(), note.strip()
+    if approve:
+        calendar = current_calendar()
+        old_due = plan.due
+        plan.extended_days += request.days
+        registered_on = timezone.localtime(question.appeal.registered_at).date()
+        plan.base_due, plan.due = _due_for(plan, registered_on, calendar)
+        plan.save(update_fields=["extended_days", "base_due", "due", "updated_at"])
+        request.status, request.old_due, request.new_due = ExtensionStatus.APPROVED, old_due, plan.due
+        request.notice_text = NOTICE_TEMPLATE.format(
+            number=question.appeal.number,
+            date=timezone.localtime(question.appeal.registered_at).strftime("%d.%m.%Y"),
+            due=plan.due.strftime("%d.%m.%Y"),
+            reason=request.reason,
+        )
+        _sync_due(question, plan)
+        _event(
+            question,
+            actor,
+            EventKind.CHANGED,
+            note or "Срок продлён",
+            field="срок",
+            old=old_due.strftime("%d.%m.%Y"),
+            new=plan.due.strftime("%d.%m.%Y"),
+        )
+        recompute([plan.pk])
+    else:
+        request.status = ExtensionStatus.REFUSED
+        _event(question, actor, EventKind.COMMENT, f"В продлении отказано: {note.strip()}")
+    request.save()
+    notify(
+        [request.requested_by],
+        key=f"extension-decided:{request.pk}",
+        title=f"Продление {question.appeal.number}: {request.get_status_display().lower()}",
+        body=request.decision_note,
+        url=f"{question.appeal.get_absolute_url()}#question-{question.pk}",
+    )
+    return request
+
+
+@transaction.atomic
+def pause_start(*, question: Question, actor: User, reason: str, at: dt.datetime | None = None) -> Pause:
+    """Stop the clock while waiting for the applicant, where the regime allows it."""
+    question = _fresh(question)
+    _require_executor_or_head(actor, question)
+    plan = QuestionPlan.objects.select_for_update().select_related("regime").get(question=question)
+    if not plan.regime.allows_pause:
+        raise ValidationError(f"Режим «{plan.regime.name}» не допускает приостановки срока.")
+    if not reason.strip():
+        raise ValidationError("Укажите причину приостановки.")
+    if Pause.objects.filter(question=question, ended_at__isnull=True).exists():
+        raise ValidationError("Срок уже приостановлен.")
+    pause = Pause.objects.create(
+        question=question, reason=reason.strip(), started_at=at or clock.now(), started_by=actor
+    )
+    _event(question, actor, EventKind.COMMENT, f"Срок приостановлен: {pause.reason}")
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, question: Question, actor: User, at: dt.datetime | None = None) -> Pause:
+    """Resume the clock; the deadline moves by the whole days the question waited."""
+    question = _fresh(question)
+    _require_executor_or_head(actor, question)
+    pause = Pause.objects.select_for_update().filter(question=question, ended_at__isnull=True).first()
+    if pause is None:
+        raise ValidationError("Срок не приостановлен.")
+    pause.ended_at = at or clock.now()
+    pause.save(update_fields=["ended_at"])
+    plan = QuestionPlan.objects.select_for_update().select_related("regime").get(question=question)
+    waited = math.ceil((pause.ended_at - pause.started_at).total_seconds() / 86400)
+    old_due = plan.due
+    plan.paused_days += waited
+    plan.base_due, plan.due = _due_for(
+        plan, timezone.localtime(question.appeal.registered_at).date(), current_calendar()
+    )
+    plan.save(update_fields=["paused_days", "base_due", "due", "updated_at"])
+    _sync_due(question, plan)
+    _event(
+        question,
+        actor,
+        EventKind.CHANGED,
+        f"Срок возобновлён после приостановки ({waited} дн.)",
+        field="срок",
+        old=old_due.strftime("%d.%m.%Y"),
+        new=plan.due.strftime("%d.%m.%Y"),
+    )
+    recompute([plan.pk])
+    return pause
+
+
+@transaction.atomic
+def stage_insert(*, question: Question, actor: User, code: str, reason: str = "") -> StagePlan:
+    """Add an optional stage (request to another body, inspection, clarification) after the current one."""
+    question = _fresh(question)
+    _require_executor_or_head(actor, question)
+    plan = QuestionPlan.objects.select_for_update().select_related("workflow").get(question=question)
+    definition = plan.workflow.stages.filter(code=code, optional=True).first()
+    if definition is None:
+        raise ValidationError("Такой этап не предусмотрен порядком рассмотрения этого вопроса.")
+    stages = list(plan.stages.order_by("position"))
+    active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+    if active is None:
+        raise ValidationError("Нет текущего этапа: вопрос уже рассмотрен.")
+    now = clock.now()
+    # Make room for the inserted stage and the continuation of the interrupted one; move the
+    # later stages from the end so that positions stay unique at every step.
+    for stage in reversed(stages):
+        if stage.position > active.position:
+            StagePlan.objects.filter(pk=stage.pk).update(position=stage.position + 2)
+    StagePlan.objects.filter(pk=active.pk).update(status=StageStatus.DONE, actual_end=now)
+    inserted = StagePlan.objects.create(
+        plan=plan,
+        position=active.position + 1,
+        code=definition.code,
+        name=definition.name or definition.get_code_display(),
+        norm_value=definition.norm_value,
+        norm_unit=definition.norm_unit,
+        min_value=definition.min_value,
+        responsible_role=definition.responsible_role,
+        pauses_clock=definition.pauses_clock,
+        status=StageStatus.ACTIVE,
+        actual_start=now,
+    )
+    StagePlan.objects.create(
+        plan=plan,
+        position=active.position + 2,
+        code=active.code,
+        name=active.name,
+        norm_value=active.norm_value,
+        norm_unit=active.norm_unit,
+        min_value=active.min_value,
+        responsible_role=active.responsible_role,
+        pauses_clock=active.pauses_clock,
+    )
+    _event(question, actor, EventKind.COMMENT, f"Добавлен этап «{inserted.name}»" + (f": {reason}" if reason else ""))
+    if definition.pauses_clock and plan.regime.allows_pause:
+        pause_start(question=question, actor=actor, reason=reason or inserted.name)
+    recompute([plan.pk])
+    return inserted
+
+
+@transaction.atomic
+def stage_complete(*, question: Question, actor: User) -> StagePlan:
+    """The person responsible marks the current stage done (inspection made, request answered…)."""
+    question = _fresh(question)
+    _require_executor_or_head(actor, question)
+    plan = QuestionPlan.objects.select_for_update().get(question=question)
+    stages = list(plan.stages.order_by("position"))
+    active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+    if active is None:
+        raise ValidationError("Нет текущего этапа.")
+    changed = _advance(stages, active.code, clock.now())
+    StagePlan.objects.bulk_update(changed, ["status", "actual_start", "actual_end"])
+    if active.pauses_clock and Pause.objects.filter(question=question, ended_at__isnull=True).exists():
+        pause_end(question=question, actor=actor)
+    _event(question, actor, EventKind.COMMENT, f"Этап «{active.name}» завершён")
+    recompute([plan.pk])
+    return active
+
+
+@transaction.atomic
+def path_set(*, question: Question, actor: User, path: str, note: str = "") -> QuestionPlan:
+    """Switch a question to forwarding by competence or to the no-answer path (art. 8, art. 11): 7 days."""
+    question = _fresh(question)
+    info = actor_for(actor)
+    if not (
+        info.has(RoleCode.OPERATOR, RoleCode.ADMINISTRATOR) or question.department_id in info.headed_department_ids
+    ):
+        raise PermissionDenied("Сменить путь рассмотрения может оператор или руководитель подразделения.")
+    if path not in (Path.FORWARDING, Path.NO_ANSWER):
+        raise ValidationError("Неизвестный путь рассмотрения.")
+    plan = QuestionPlan.objects.select_for_update().select_related("regime").get(question=question)
+    if plan.path == path:
+        return plan
+    workflow = workflow_for(question, path=path)
+    now = clock.now()
+    stages = list(plan.stages.order_by("position"))
+    for stage in stages:
+        if stage.status == StageStatus.ACTIVE:
+            stage.status, stage.actual_end = StageStatus.DONE, now
+        elif stage.status == StageStatus.PENDING:
+            stage.status = StageStatus.SKIPPED
+    StagePlan.objects.bulk_update(stages, ["status", "actual_end"])
+    last = max((s.position for s in stages), default=0)
+    _copy_stages(plan, workflow, start_position=last + 1)
+    first = plan.stages.filter(position=last + 1).first()
+    if first is not None:
+        StagePlan.objects.filter(pk=first.pk).update(status=StageStatus.ACTIVE, actual_start=now)
+    old_due = plan.due
+    plan.path, plan.workflow, plan.workflow_version = path, workflow, workflow.version
+    plan.base_due, plan.due = _due_for(
+        plan, timezone.localtime(question.appeal.registered_at).date(), current_calendar()
+    )
+    plan.save()
+    _sync_due(question, plan)
+    _event(
+        question, actor, EventKind.CHANGED, note, field="путь рассмотрения", old=Path.MAIN.label, new=Path(path).label
+    )
+    if old_due != plan.due:
+        _event(
+            question,
+            actor,
+            EventKind.CHANGED,
+            "",
+            field="срок",
+            old=old_due.strftime("%d.%m.%Y"),
+            new=plan.due.strftime("%d.%m.%Y"),
+        )
+    recompute([plan.pk])
+    return plan
+
+
+def escalations_check(*, now: dt.datetime | None = None) -> int:
+    """Send the reminders whose share of a running stage's time has passed (idempotent)."""
+    now = now or clock.now()
+    rules = list(EscalationRule.objects.filter(is_active=True))
+    if not rules:
+        return 0
+    controllers = list(User.objects.filter(is_active=True, staff__roles__code=RoleCode.CONTROLLER).distinct())
+    running = StagePlan.objects.filter(
+        status=StageStatus.ACTIVE, planned_start__isnull=False, planned_due__isnull=False, planned_start__lt=now
+    ).select_related(
+        "plan__question__appeal",
+        "plan__question__executor__user",
+        "plan__question__department__head",
+        "plan__question__department__parent__head",
+    )
+    sent = 0
+    for stage in running.iterator(chunk_size=2000):
+        span = (stage.planned_due - stage.planned_start).total_seconds()  # type: ignore[operator]
+        if span <= 0:
+            continue
+        used = (now - stage.planned_start).total_seconds() / span * 100  # type: ignore[operator]
+        question = stage.plan.question
+        for rule in rules:
+            if used < rule.percent or (rule.stage_code and rule.stage_code != stage.code):
+                continue
+            if rule.notify == "executor":
+                recipients = [question.executor.user] if question.executor_id else []  # type: ignore[union-attr]
+            elif rule.notify == "head":
+                recipients = _heads_of(question)
+            else:
+                recipients = controllers
+            sent += notify(
+                recipients,
+                key=f"esc:{stage.pk}:{rule.pk}",
+                title=f"{rule.name}: {question.appeal.number}, этап «{stage.name}»",
+                body=f"Использовано {min(used, 999):.0f}% времени этапа; плановый срок "
+                f"{timezone.localtime(stage.planned_due):%d.%m.%Y %H:%M}.",  # type: ignore[arg-type]
+                url=f"{question.appeal.get_absolute_url()}#question-{question.pk}",
+            )
+    return sent
+
+
+def digest_send(*, today: dt.date | None = None) -> int:
+    """A morning summary for every executor and head: overdue, at risk, due within three days."""
+    from workflow.selectors import my_plans
+
+    today = today or timezone.localdate()
+    sent = 0
+    users = User.objects.filter(is_active=True, staff__roles__code__in=[RoleCode.EXECUTOR, RoleCode.HEAD]).distinct()
+    for user in users:
+        plans = list(my_plans(user))
+        if not plans:
+            continue
+        overdue = sum(1 for p in plans if p.state == PlanState.OVERDUE)
+        at_risk = sum(1 for p in plans if p.state == PlanState.AT_RISK)
+        soon = sum(1 for p in plans if 0 <= (p.due - today).days <= 3)
+        sent += notify(
+            [user],
+            key=f"digest:{today.isoformat()}",
+            title=f"Сводка на {today:%d.%m.%Y}: {len(plans)} вопросов",
+            body=f"Просрочено: {overdue}; под угрозой: {at_risk}; срок в ближайшие 3 дня: {soon}.",
+            url="/workflow/my/",
+        )
+    return sent
+
+
+def closed_appeal_stages(appeal: Appeal) -> None:
+    """The answer is registered and sent: every question of the appeal finishes its plan."""
+    for question in appeal.questions.all():
+        stages_progress(question=question, milestone=StageCode.DISPATCH)
+        plan = QuestionPlan.objects.filter(question=question).first()
+        if plan is not None:
+            open_stages = plan.stages.filter(status__in=[StageStatus.ACTIVE, StageStatus.PENDING])
+            open_stages.update(status=StageStatus.DONE, actual_end=clock.now())
+            recompute([plan.pk])
