@@ -30,6 +30,7 @@ class StageInline(admin.TabularInline):
         "responsible_role",
         "optional",
         "pauses_clock",
+        "returns_to",
     )
 
 

@@ -92,5 +92,9 @@ def install(Regime, Workflow, Stage, Rule) -> None:
                 optional=optional,
                 pauses_clock=pauses,
             )
+    # Backward transitions: an answer returned at approval or signing goes back to the draft
+    # (the field arrives in migration 0003; the seeding migration 0002 runs without it).
+    if any(f.name == "returns_to" for f in Stage._meta.get_fields()):
+        Stage.objects.filter(code__in=["approval", "signing"], returns_to="").update(returns_to="draft")
     for name, percent, notify in RULES:
         Rule.objects.get_or_create(name=name, defaults=dict(percent=percent, notify=notify))

@@ -93,6 +93,13 @@ class StageDefinition(models.Model):
     responsible_role = models.CharField("ответственный", max_length=20, choices=RoleCode.choices)
     optional = models.BooleanField("по необходимости", default=False)
     pauses_clock = models.BooleanField("останавливает срок", default=False)
+    returns_to = models.CharField(
+        "можно вернуть на этап",
+        max_length=20,
+        choices=StageCode.choices,
+        blank=True,
+        help_text="Переход назад: куда отправляется работа, если на этом этапе её вернули на доработку",
+    )
 
     class Meta:
         ordering = ["workflow", "position"]
@@ -146,6 +153,7 @@ class StagePlan(models.Model):
     min_value = models.PositiveSmallIntegerField()
     responsible_role = models.CharField(max_length=20, choices=RoleCode.choices)
     pauses_clock = models.BooleanField(default=False)
+    returns_to = models.CharField(max_length=20, choices=StageCode.choices, blank=True)
     status = models.CharField(max_length=10, choices=StageStatus.choices, default=StageStatus.PENDING)
     planned_start = models.DateTimeField(null=True, blank=True)
     planned_due = models.DateTimeField(null=True, blank=True)

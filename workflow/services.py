@@ -134,6 +134,7 @@ def _copy_stages(
                 min_value=stage.min_value,
                 responsible_role=stage.responsible_role,
                 pauses_clock=stage.pauses_clock,
+                returns_to=stage.returns_to,
             )
         )
     StagePlan.objects.bulk_create(rows)
@@ -249,6 +250,9 @@ def stages_reopen(*, question: Question, code: str, at: dt.datetime | None = Non
         return
     at = at or clock.now()
     stages = list(plan.stages.order_by("position"))
+    active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+    # The workflow says where a returned answer goes from the running stage; `code` is the fallback.
+    code = active.returns_to if active is not None and active.returns_to else code
     target = next((s for s in stages if s.code == code), None)
     if target is None:
         return

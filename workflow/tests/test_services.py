@@ -208,3 +208,17 @@ def test_digest_counts(cast, routed) -> None:
 def test_recompute_everything_refreshes_statistics(cast, routed) -> None:
     counts = services.recompute()
     assert counts["plans"] >= 1
+
+
+def test_returned_answer_goes_where_the_workflow_says(cast, routed) -> None:
+    from workflow.models import StageDefinition
+
+    appeal_services.question_assign(question=routed, actor=cast.head.user, department=None, executor=cast.executor)
+    assert StageDefinition.objects.filter(code=StageCode.APPROVAL, returns_to=StageCode.DRAFT).exists()
+    routed.plan.stages.filter(code=StageCode.APPROVAL).update(returns_to=StageCode.EXECUTION)
+    appeal_services.question_submit_answer(
+        question=routed, actor=cast.executor.user, answer="Ответ", outcome=Outcome.EXPLAINED
+    )
+    appeal_services.question_return(question=routed, actor=cast.head.user, note="Проверьте на месте")
+    assert stages(routed)[StageCode.EXECUTION] == StageStatus.ACTIVE
+    assert stages(routed)[StageCode.DRAFT] == StageStatus.PENDING
