@@ -238,7 +238,11 @@ def stages_progress(
     stages = list(plan.stages.order_by("position"))
     changed = _advance(stages, milestone, at)
     if changed:
-        _write(StagePlan, changed, ["status", "actual_start", "actual_end"])
+        _write(
+            StagePlan,
+            [(s.status, s.actual_start, s.actual_end, s.pk) for s in changed],
+            ["status", "actual_start", "actual_end"],
+        )
         recompute([plan.pk], now=now)
 
 
@@ -435,15 +439,15 @@ def _recompute_chunk(
         expected=exp,
     )
     result = planning.plan(batch, wcal, now.timestamp())
-    changed_stages: list[StagePlan] = []
+    changed_stages: list[tuple[Any, ...]] = []
     for pk, i in row_of.items():
         compressed = bool(result.factor[i] < 1.0)
         for j, row in enumerate(per_plan.get(pk, ()), start=1):
             start, due = _dt(result.planned_start[i, j]), _dt(result.planned_due[i, j])
             if (row[8], row[9], row[10]) != (start, due, compressed):
-                changed_stages.append(StagePlan(pk=row[0], planned_start=start, planned_due=due, compressed=compressed))
+                changed_stages.append((start, due, compressed, row[0]))
     now_ts = now.timestamp()
-    changed_plans: list[QuestionPlan] = []
+    changed_plans: list[tuple[Any, ...]] = []
     new_risks: list[int] = []
     needs_reason = [
         row[0]
@@ -472,17 +476,7 @@ def _recompute_chunk(
         if tuple(plan_row[2:7]) != values:
             if state == PlanState.AT_RISK and plan_row[2] != PlanState.AT_RISK:
                 new_risks.append(pk)
-            changed_plans.append(
-                QuestionPlan(
-                    pk=pk,
-                    state=state,
-                    reason=values[1],
-                    reserve_hours=values[2],
-                    forecast_end=forecast,
-                    forecast_late=forecast_late,
-                    updated_at=now,
-                )
-            )
+            changed_plans.append((*values, now, pk))
     with transaction.atomic():
         _write(StagePlan, changed_stages, ["planned_start", "planned_due", "compressed"])
         _write(
@@ -495,8 +489,11 @@ def _recompute_chunk(
     return {"plans": q, "changed": len(changed_plans), "new_risks": len(new_risks)}
 
 
-def _write(model: Any, rows: list[Any], fields: list[str]) -> None:
-    """One parameterised UPDATE per row sent as a batch: far cheaper than building CASE expressions."""
+def _write(model: Any, rows: list[tuple[Any, ...]], fields: list[str]) -> None:
+    """Rows are (values of `fields`..., pk): one parameterised UPDATE per row, sent as one batch.
+
+    Far cheaper than building model instances and CASE expressions for thousands of rows.
+    """
     if not rows:
         return
     connection = transaction.get_connection()
@@ -508,7 +505,12 @@ def _write(model: Any, rows: list[Any], fields: list[str]) -> None:
         ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in columns),
         connection.ops.quote_name(meta.pk.column),
     )
-    params = [[c.get_db_prep_value(getattr(row, c.attname), connection) for c in columns] + [row.pk] for row in rows]
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+
+    def adapt(value: Any) -> Any:
+        return adapt_datetime(value) if isinstance(value, dt.datetime) else value
+
+    params = [[adapt(v) for v in row] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -533,7 +535,7 @@ def _heads_of(question: Question) -> list[User]:
 
 def _tell_heads_about_risk(plans: Sequence[QuestionPlan]) -> None:
     questions = Question.objects.filter(pk__in=[p.question_id for p in plans]).select_related(
-        "appeal", "department__head", "department__parent__head"
+        "appeal", "department__head", "department__parent__head", "executor__user"
     )
     by_id = {q.pk: q for q in questions}
     for plan in plans:
