@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import require_system
 
@@ -27,6 +28,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "args": CHROMIUM_ARGS,
     }
 
+
+# A busy CI machine renders slower than a desk one; assertions wait up to 15 s.
+expect.set_options(timeout=15_000)
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 

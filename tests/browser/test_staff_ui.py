@@ -60,7 +60,10 @@ def test_executor_sees_task_and_opens_card(live_server, page: Page, data, screen
     expect(page.get_by_test_id("timeline")).to_contain_text("Зарегистрировано")
     page.get_by_role("button", name="Подготовить ответ").click()
     page.get_by_label("Текст ответа по вопросу").fill("Фонарь заменён 05.03.")
-    page.get_by_role("button", name="На согласование").click()
+    submit = page.get_by_role("button", name="На согласование")
+    submit.scroll_into_view_if_needed()
+    with page.expect_navigation():
+        submit.click()
     expect(page.get_by_text("ответ отправлен на согласование")).to_be_visible()
     page.screenshot(path=f"test-results/card-{screen}.png", full_page=True)
 
