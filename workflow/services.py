@@ -116,28 +116,31 @@ def _due_for(plan: QuestionPlan, registered_on: dt.date, calendar: ProductionCal
     return base, due
 
 
+def _stage_from(source: StageDefinition | StagePlan, plan: QuestionPlan, position: int, **extra: Any) -> StagePlan:
+    """A stage row of a plan carrying the norms of a definition (or of another stage row)."""
+    name = source.name or source.get_code_display()
+    return StagePlan(
+        plan=plan,
+        position=position,
+        code=source.code,
+        name=name,
+        norm_value=source.norm_value,
+        norm_unit=source.norm_unit,
+        min_value=source.min_value,
+        responsible_role=source.responsible_role,
+        pauses_clock=source.pauses_clock,
+        returns_to=source.returns_to,
+        **extra,
+    )
+
+
 def _copy_stages(
     plan: QuestionPlan, workflow: Workflow, *, start_position: int = 1, include_optional: bool = False
 ) -> None:
-    rows = []
-    for i, stage in enumerate(
-        (s for s in workflow.stages.order_by("position") if include_optional or not s.optional), start=start_position
-    ):
-        rows.append(
-            StagePlan(
-                plan=plan,
-                position=i,
-                code=stage.code,
-                name=stage.name or stage.get_code_display(),
-                norm_value=stage.norm_value,
-                norm_unit=stage.norm_unit,
-                min_value=stage.min_value,
-                responsible_role=stage.responsible_role,
-                pauses_clock=stage.pauses_clock,
-                returns_to=stage.returns_to,
-            )
-        )
-    StagePlan.objects.bulk_create(rows)
+    definitions = [s for s in workflow.stages.order_by("position") if include_optional or not s.optional]
+    StagePlan.objects.bulk_create(
+        _stage_from(d, plan, position) for position, d in enumerate(definitions, start=start_position)
+    )
 
 
 @transaction.atomic
@@ -755,30 +758,9 @@ def stage_insert(*, question: Question, actor: User, code: str, reason: str = ""
         if stage.position > active.position:
             StagePlan.objects.filter(pk=stage.pk).update(position=stage.position + 2)
     StagePlan.objects.filter(pk=active.pk).update(status=StageStatus.DONE, actual_end=now)
-    inserted = StagePlan.objects.create(
-        plan=plan,
-        position=active.position + 1,
-        code=definition.code,
-        name=definition.name or definition.get_code_display(),
-        norm_value=definition.norm_value,
-        norm_unit=definition.norm_unit,
-        min_value=definition.min_value,
-        responsible_role=definition.responsible_role,
-        pauses_clock=definition.pauses_clock,
-        status=StageStatus.ACTIVE,
-        actual_start=now,
-    )
-    StagePlan.objects.create(
-        plan=plan,
-        position=active.position + 2,
-        code=active.code,
-        name=active.name,
-        norm_value=active.norm_value,
-        norm_unit=active.norm_unit,
-        min_value=active.min_value,
-        responsible_role=active.responsible_role,
-        pauses_clock=active.pauses_clock,
-    )
+    inserted = _stage_from(definition, plan, active.position + 1, status=StageStatus.ACTIVE, actual_start=now)
+    inserted.save()
+    _stage_from(active, plan, active.position + 2).save()
     _event(question, actor, EventKind.COMMENT, f"Добавлен этап «{inserted.name}»" + (f": {reason}" if reason else ""))
     if definition.pauses_clock and plan.regime.allows_pause:
         pause_start(question=question, actor=actor, reason=reason or inserted.name)

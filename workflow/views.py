@@ -45,17 +45,25 @@ def _act(request: HttpRequest, question_id: int, action: Callable[[Any], Any], s
     return redirect(f"{question.appeal.get_absolute_url()}#question-{question.pk}")
 
 
-@staff_required()
-@require_POST
-def extension_request(request: HttpRequest, question_id: int) -> HttpResponse:
-    form = ExtensionRequestForm(request.POST)
+def _form_act(
+    request: HttpRequest, question_id: int, form: Any, action: Callable[[Any], Any], success: str
+) -> HttpResponse:
+    """Validate the form first: an invalid one changes nothing and says why."""
     if not form.is_valid():
         question = question_for_user(request.user, question_id)
         messages.error(request, _errors(form))
         return redirect(question.appeal.get_absolute_url())
-    return _act(
+    return _act(request, question_id, action, success)
+
+
+@staff_required()
+@require_POST
+def extension_request(request: HttpRequest, question_id: int) -> HttpResponse:
+    form = ExtensionRequestForm(request.POST)
+    return _form_act(
         request,
         question_id,
+        form,
         lambda q: services.extension_request(
             question=q, actor=_user(request), days=form.cleaned_data["days"], reason=form.cleaned_data["reason"]
         ),
@@ -125,13 +133,10 @@ def stage_complete(request: HttpRequest, question_id: int) -> HttpResponse:
 @require_POST
 def path_set(request: HttpRequest, question_id: int) -> HttpResponse:
     form = PathForm(request.POST)
-    if not form.is_valid():
-        question = question_for_user(request.user, question_id)
-        messages.error(request, _errors(form))
-        return redirect(question.appeal.get_absolute_url())
-    return _act(
+    return _form_act(
         request,
         question_id,
+        form,
         lambda q: services.path_set(
             question=q, actor=_user(request), path=form.cleaned_data["path"], note=form.cleaned_data["note"]
         ),
