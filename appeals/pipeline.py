@@ -15,6 +15,9 @@ from django.utils.module_loading import import_string
 
 # Dotted paths, so that appeals does not import the apps that build on it.
 REGISTRATION_STEPS: list[str] = [
+    "nlp.pipeline.analyze_appeal",
+    "classification.pipeline.classify_appeal",
+    "routing.pipeline.route_appeal",
     "workflow.services.plan_appeal",
 ]
 

@@ -423,6 +423,34 @@ def question_assign(
 
 
 @transaction.atomic
+def question_route_automatically(
+    *,
+    question: Question,
+    department: Department | None,
+    executor: StaffMember | None,
+    reason: str,
+) -> list[str]:
+    """Routing decided by the system (a routing rule, learned routing): no person acts, the history says why."""
+    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    if question.status == QuestionStatus.DONE:
+        return []
+    if department is None and executor is not None:
+        department = executor.department
+    changes: dict[str, Any] = {
+        "department": department,
+        "executor": executor,
+        "status": QuestionStatus.ASSIGNED if executor else QuestionStatus.NEW,
+    }
+    changed = _apply_changes(
+        question, changes, appeal=question.appeal, actor=None, question=question, kind=EventKind.ASSIGNED, note=reason
+    )
+    if executor is not None:
+        workflow_services.stages_progress(question=question, milestone=StageCode.RESOLUTION)
+    _sync_appeal_status(question.appeal, None)
+    return changed
+
+
+@transaction.atomic
 def question_submit_answer(
     *, question: Question, actor: User, answer: str, outcome: str, measures_taken: bool = False
 ) -> None:

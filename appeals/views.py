@@ -46,9 +46,9 @@ from org.decorators import staff_required
 from org.models import Body
 from org.selectors import actor_for
 from people.choices import ApplicantKind, ContactKind, DataAccessAction
-from people.matching import REASON_LABELS, MatchQuery, find_candidates
+from people.matching import MatchQuery, match
 from people.models import Applicant
-from people.selectors import applicants_visible_to
+from people.selectors import applicants_visible_to, candidate_rows
 from people.services import ContactInput, applicant_create, contacts_add, personal_data_accessed
 
 
@@ -521,50 +521,33 @@ def appeal_register(request: HttpRequest) -> HttpResponse:
 @staff_required(RoleCode.OPERATOR, RoleCode.ADMINISTRATOR)
 @require_GET
 def applicant_lookup(request: HttpRequest) -> HttpResponse:
-    """htmx: existing applicants that match what the operator has typed so far."""
+    """htmx: the card this applicant already has, if any — linked at once when certain, proposed
+    otherwise — with the reasons, while the operator types and before anything is saved."""
     g = request.GET
-    query = MatchQuery(
-        surname=g.get("surname", ""),
-        first_name=g.get("first_name", ""),
-        patronymic=g.get("patronymic", ""),
-        phones=[g.get("phone", "")],
-        emails=[g.get("email", "")],
-        postal_addresses=[g.get("postal_address", "")],
+    result = match(
+        MatchQuery(
+            surname=g.get("surname", "")[:150],
+            first_name=g.get("first_name", "")[:150],
+            patronymic=g.get("patronymic", "")[:150],
+            phones=[g.get("phone", "")[:50]],
+            emails=[g.get("email", "")[:254]],
+            postal_addresses=[g.get("postal_address", "")[:500]],
+            kind=g.get("applicant_kind") or "person",
+            organisation_name=g.get("organisation_name", "")[:500],
+        )
     )
-    candidates = find_candidates(query)
-    rows = [
-        {
-            "applicant": c.applicant,
-            "reasons": [REASON_LABELS[r] for r in c.reasons],
-            "appeals": c.applicant.appeals.count(),
-            "contacts": list(c.applicant.contacts.all()),
-        }
-        for c in candidates
-    ]
+    rows = candidate_rows(result.candidates)
     if rows:
         personal_data_accessed(
             user=_user(request),
-            applicants=[c.applicant for c in candidates],
+            applicants=[r.applicant for r in rows],
             context="поиск заявителя при регистрации",
         )
-    return render(request, "appeals/_applicant_candidates.html", {"rows": rows})
+    return render(request, "appeals/_applicant_candidates.html", {"rows": rows, "decision": result.decision})
 
 
 @staff_required()
 @require_GET
 def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    applicant = applicants_visible_to(request.user).filter(pk=pk).prefetch_related("contacts").first()
-    if applicant is None:
-        raise Http404("Заявитель не найден")
-    from appeals.selectors import appeals_visible_to
-
-    appeals = with_list_relations(
-        appeals_visible_to(request.user).filter(signatories__applicant=applicant).order_by("-registered_at")
-    )
-    marker = DeadlineMarker()
-    personal_data_accessed(user=_user(request), applicants=[applicant], context="карточка заявителя")
-    return render(
-        request,
-        "appeals/applicant.html",
-        {"applicant": applicant, "rows": [(a, marker.appeal(a)) for a in appeals]},
-    )
+    """The applicant card moved to people; old links lead there."""
+    return redirect("people:applicant", pk=pk)

@@ -207,6 +207,24 @@ OTKLIK_FORECAST_MIN_SAMPLES = env_int("OTKLIK_FORECAST_MIN_SAMPLES", 5, minimum=
 OTKLIK_PAGE_SIZE = env_int("OTKLIK_PAGE_SIZE", 25, minimum=5, maximum=500)
 OTKLIK_EXPORT_MAX_ROWS = env_int("OTKLIK_EXPORT_MAX_ROWS", 100_000, minimum=100)
 
+# Recognising known applicants (docs/dedup.md): match weights in bits (log2 odds that a card is
+# the person). At or above AUTOLINK a card is linked without asking (when nothing conflicts);
+# at or above PROPOSE it is shown to the operator; below, a new card is made. Applicants with no
+# appeal registered in the last RETENTION years are anonymised (0 = never).
+OTKLIK_DEDUP_AUTOLINK_WEIGHT = env_int("OTKLIK_DEDUP_AUTOLINK_WEIGHT", 6, minimum=-10, maximum=60)
+OTKLIK_DEDUP_PROPOSE_WEIGHT = env_int("OTKLIK_DEDUP_PROPOSE_WEIGHT", -2, minimum=-30, maximum=60)
+if OTKLIK_DEDUP_PROPOSE_WEIGHT > OTKLIK_DEDUP_AUTOLINK_WEIGHT:
+    raise ConfigError("OTKLIK_DEDUP_PROPOSE_WEIGHT must not be above OTKLIK_DEDUP_AUTOLINK_WEIGHT")
+OTKLIK_APPLICANT_RETENTION_YEARS = env_int("OTKLIK_APPLICANT_RETENTION_YEARS", 5, minimum=0, maximum=100)
+
+# Understanding an appeal: a suggested code is set without an operator only at this confidence
+# (101 = never); learned routing decides alone only at its own; models need this much history;
+# the weekly retraining waits for this many new confirmed classifications.
+OTKLIK_AUTO_CLASSIFY_PERCENT = env_int("OTKLIK_AUTO_CLASSIFY_PERCENT", 90, minimum=50, maximum=101)
+OTKLIK_AUTO_ROUTE_PERCENT = env_int("OTKLIK_AUTO_ROUTE_PERCENT", 80, minimum=50, maximum=101)
+OTKLIK_MODEL_MIN_SAMPLES = env_int("OTKLIK_MODEL_MIN_SAMPLES", 30, minimum=10)
+OTKLIK_RETRAIN_MIN_NEW = env_int("OTKLIK_RETRAIN_MIN_NEW", 50, minimum=1)
+
 LOG_LEVEL = env_choice("OTKLIK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

@@ -22,7 +22,10 @@ router.register("classifier", ClassifierViewSet, basename="classifier")
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("appeals/", include("appeals.urls")),
+    path("people/", include("people.urls")),
     path("workflow/", include("workflow.urls")),
+    path("classification/", include("classification.urls")),
+    path("routing/", include("routing.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

@@ -26,3 +26,29 @@ class DataAccessAction(models.TextChoices):
     VIEW = "view", "Просмотр"
     EXPORT = "export", "Выгрузка"
     EDIT = "edit", "Изменение"
+
+
+class MatchDecision(models.TextChoices):
+    """What recognising an applicant at the door concluded."""
+
+    AUTO_LINK = "linked", "Найден в системе, привязан автоматически"
+    PROPOSE = "proposed", "Возможно, уже есть в системе: нужна проверка"
+    NEW = "new", "Новый заявитель"
+
+
+class SuspicionStatus(models.TextChoices):
+    PENDING = "pending", "Ждёт проверки"
+    MERGED = "merged", "Объединены"
+    DISMISSED = "dismissed", "Разные люди"
+
+
+class SuspicionSource(models.TextChoices):
+    REGISTRATION = "registration", "При регистрации"
+    BATCH = "batch", "Пакетная проверка"
+
+
+class DedupRunStatus(models.TextChoices):
+    QUEUED = "queued", "В очереди"
+    RUNNING = "running", "Идёт"
+    DONE = "done", "Завершена"
+    FAILED = "failed", "Ошибка"

@@ -1,0 +1,47 @@
+"""Registration step: suggest a code, a local category, a type and a kind for every uncoded question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classification.selectors import engine, record_for
+from classification.services import question_classify
+from nlp.pipeline import analysis_of
+
+ENGINE_ATTR = "_otklik_engine"
+
+
+def engine_for(appeal: Any) -> Any:
+    """The engine of this registration: built (or checked) once, shared by the following steps."""
+    current = getattr(appeal, ENGINE_ATTR, None)
+    if current is None:
+        current = engine()
+        setattr(appeal, ENGINE_ATTR, current)
+    return current
+
+
+def classify_appeal(*, appeal: Any, actor: Any) -> None:
+    """Suggest (and, when sure enough, set) the code of each question that has none; idempotent."""
+    questions = list(appeal.questions.filter(classifier__isnull=True, suggestion__isnull=True).order_by("position"))
+    if not questions:
+        return
+    analysis = analysis_of(appeal)
+    signal_codes = set(analysis.signal_codes) if analysis is not None else set()
+    current = engine_for(appeal)
+    for question in questions:
+        record = record_for(
+            text=question.text,
+            channel=appeal.channel,
+            district=analysis.district if analysis is not None else "",
+            address=analysis.place_address if analysis is not None else "",
+            lat=analysis.lat if analysis is not None else None,
+            lon=analysis.lon if analysis is not None else None,
+        )
+        understanding = current.understand(record, channel=appeal.channel, signal_codes=signal_codes)
+        question_classify(
+            question=question,
+            understanding=understanding,
+            vocabulary=current.vocabulary,
+            model_version_id=current.model_version_id,
+            replace=False,
+        )
