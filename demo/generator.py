@@ -49,7 +49,7 @@ from org.models import Body, Department, Role, StaffMember, Substitution
 from org.services import roles_ensure
 from people.models import Applicant, Contact
 from workflow.deadlines import deadline_state
-from workflow.services import recompute
+from workflow.services import recompute, statistics_refresh
 
 DEMO_BODY_CODE = orgchart.BODY["code"]
 DEMO_PASSWORD = "demo12345"
@@ -155,6 +155,7 @@ def load_demo(
         loader.run(plans, progress)
         loader.backdate_static(plans)
         # Plans were made at the simulated moments; bring their states up to "now".
+        statistics_refresh(now=now)
         recompute(now=now)
         return loader.summary(time.monotonic() - started)
 

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from appeals.choices import EventKind, Kind
@@ -21,8 +22,9 @@ from appeals.models import Appeal, AppealEvent, Question
 from core import clock
 from core.calendar import ProductionCalendar, current_calendar
 from org.choices import RoleCode
+from org.models import Department
 from org.selectors import actor_for
-from workflow import defaults, planning
+from workflow import defaults, planning, replan
 from workflow.choices import (
     ExtensionStatus,
     Path,
@@ -34,6 +36,7 @@ from workflow.deadlines import extended_due_date, regime_due_date
 from workflow.models import (
     EscalationRule,
     ExtensionRequest,
+    Notification,
     Pause,
     QuestionPlan,
     Regime,
@@ -45,13 +48,6 @@ from workflow.models import (
 from workflow.notify import notify
 
 KIND_REGIME = {Kind.APPEAL: "59fz", Kind.MESSAGE: "message", Kind.INFO_REQUEST: "8fz", Kind.NOT_APPEAL: "59fz"}
-UNIT_CODE = {"hours": planning.HOURS, "working_days": planning.WORKING_DAYS, "calendar_days": planning.CALENDAR_DAYS}
-STATUS_CODE = {
-    StageStatus.PENDING: planning.PENDING,
-    StageStatus.ACTIVE: planning.ACTIVE,
-    StageStatus.DONE: planning.DONE,
-    StageStatus.SKIPPED: planning.SKIPPED,
-}
 # The order in which the ordinary milestones of a question close the stages.
 MILESTONES = [
     StageCode.RECEIPT,
@@ -75,14 +71,6 @@ def _offset() -> float:
     now = timezone.localtime()
     offset = now.utcoffset()
     return offset.total_seconds() if offset else 0.0
-
-
-def _ts(value: dt.datetime | None) -> float:
-    return value.timestamp() if value is not None else math.nan
-
-
-def _dt(value: float) -> dt.datetime | None:
-    return None if math.isnan(value) else dt.datetime.fromtimestamp(value, tz=dt.UTC)
 
 
 def workflow_for(question: Question, *, path: str = Path.MAIN) -> Workflow:
@@ -234,11 +222,12 @@ def stages_progress(
     *, question: Question, milestone: str, at: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> None:
     """A milestone of the question happened (resolution, draft, approval…): close stages through it."""
-    plan = QuestionPlan.objects.filter(question=question).select_for_update().first()
-    if plan is None:
+    # The plan row is locked by id only: this runs on every milestone of every question.
+    locked = list(QuestionPlan.objects.select_for_update().filter(question=question).values_list("pk", flat=True))
+    if not locked:
         return
     at = at or clock.now()
-    stages = list(plan.stages.order_by("position"))
+    stages = list(StagePlan.objects.filter(plan_id=locked[0]).order_by("position"))
     changed = _advance(stages, milestone, at)
     if changed:
         _write(
@@ -246,7 +235,7 @@ def stages_progress(
             [(s.status, s.actual_start, s.actual_end, s.pk) for s in changed],
             ["status", "actual_start", "actual_end"],
         )
-        recompute([plan.pk], now=now)
+        recompute(locked, now=now)
 
 
 @transaction.atomic
@@ -273,30 +262,48 @@ def stages_reopen(*, question: Question, code: str, at: dt.datetime | None = Non
 
 
 @transaction.atomic
-def statistics_refresh() -> int:
-    """Recount the median finished duration per (stage, department) and per stage from history."""
-    finished = StagePlan.objects.filter(status=StageStatus.DONE, actual_start__isnull=False, actual_end__isnull=False)
-    rows = finished.exclude(code__in=[StageCode.RECEIPT, StageCode.REGISTRATION]).values_list(
-        "code", "plan__question__department_id", "actual_start", "actual_end"
+def statistics_refresh(*, now: dt.datetime | None = None) -> int:
+    """Recount the median finished duration per (stage, department) and per stage.
+
+    Reads the stages finished within the history window as arrays (set-based: a history of
+    millions of stages is a few seconds) and replaces the table.
+    """
+    now = now or clock.now()
+    since = now - dt.timedelta(days=settings.OTKLIK_FORECAST_HISTORY_DAYS)
+    codes, departments, seconds = replan.finished_durations(
+        since=since, exclude=[StageCode.RECEIPT, StageCode.REGISTRATION]
     )
-    samples: dict[tuple[str, int | None], list[float]] = {}
-    for code, department, start, end in rows.iterator(chunk_size=5000):
-        if start is None or end is None:  # excluded by the filter; keeps the types honest
+    rows: list[StageStatistic] = []
+    for by_department in (True, False):
+        keys = np.stack([codes, departments if by_department else np.full_like(departments, -1)])
+        if by_department:
+            keep = departments >= 0
+            keys, values = keys[:, keep], seconds[keep]
+        else:
+            values = seconds
+        if not values.size:
             continue
-        seconds = (end - start).total_seconds()
-        samples.setdefault((code, department), []).append(seconds)
-        if department is not None:
-            samples.setdefault((code, None), []).append(seconds)
+        order = np.lexsort((values, keys[1], keys[0]))
+        keys, values = keys[:, order], values[order]
+        starts = np.flatnonzero(np.r_[True, (np.diff(keys, axis=1) != 0).any(axis=0)])
+        ends = np.r_[starts[1:], len(values)]
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            group = values[lo:hi]  # sorted: the median is the middle
+            median = float((group[(hi - lo - 1) // 2] + group[(hi - lo) // 2]) / 2)
+            code, department = int(keys[0, lo]), int(keys[1, lo])
+            rows.append(
+                StageStatistic(
+                    code=replan.STAGE_CODES[code],
+                    department_id=department if department >= 0 else None,
+                    median_seconds=median,
+                    samples=hi - lo,
+                )
+            )
     global _stats_cache
     _stats_cache = None
     StageStatistic.objects.all().delete()
-    StageStatistic.objects.bulk_create(
-        StageStatistic(
-            code=code, department_id=department, median_seconds=float(np.median(values)), samples=len(values)
-        )
-        for (code, department), values in samples.items()
-    )
-    return len(samples)
+    StageStatistic.objects.bulk_create(rows)
+    return len(rows)
 
 
 _stats_cache: tuple[float, dict[tuple[str, int | None], float]] | None = None
@@ -325,171 +332,40 @@ def _read_statistics(minimum: int) -> dict[tuple[str, int | None], float]:
     }
 
 
-def _overrun_reason(stages: Sequence[StagePlan], now: dt.datetime) -> str:
-    """Name the stage that used the reserve: the largest overrun of its planned due."""
-    worst: tuple[float, StagePlan | None] = (0.0, None)
-    for stage in stages:
-        if stage.planned_due is None or stage.status not in (StageStatus.DONE, StageStatus.ACTIVE):
-            continue
-        end = stage.actual_end or now
-        overrun = (end - stage.planned_due).total_seconds()
-        if overrun > worst[0]:
-            worst = (overrun, stage)
-    if worst[1] is None:
-        return "Оставшихся минимальных норм этапов не хватает до законного срока"
-    days = worst[0] / 86400
-    return f"Этап «{worst[1].name}» превысил плановый срок на {days:.1f} дн.: резерв израсходован"
-
-
 def recompute(
-    plan_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None, chunk: int = 20000
+    plan_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None, chunk: int = 50000
 ) -> dict[str, int]:
-    """Re-plan open questions set-based (all of them when `plan_ids` is None); tell heads about new risks."""
+    """Re-plan open questions set-based (every open one when `plan_ids` is None); tell heads of new risks.
+
+    The full pass walks the open plans in ranges of ids, `chunk` plans at a time; explicit ids
+    (the incremental update after an event) are planned by the same code.
+    """
     now = now or clock.now()
     calendar = current_calendar()
     wcal = planning.work_calendar(calendar, around=timezone.localtime(now).date(), offset=_offset())
-    if plan_ids is None:
-        statistics_refresh()  # the full pass is periodic: the right moment to learn from history
-        ids = list(QuestionPlan.objects.exclude(state=PlanState.DONE).order_by("pk").values_list("pk", flat=True))
-    else:
-        ids = sorted(set(plan_ids))
     expected = _expected_durations()
     counts = {"plans": 0, "changed": 0, "new_risks": 0}
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        counts_part = _recompute_chunk(part, now=now, wcal=wcal, expected=expected)
-        for key, value in counts_part.items():
-            counts[key] += value
+    if plan_ids is None:
+        ids = list(QuestionPlan.objects.exclude(state=PlanState.DONE).order_by("pk").values_list("pk", flat=True))
+        parts: list[dict[str, Any]] = [
+            {"bounds": (ids[i], ids[min(i + chunk, len(ids)) - 1])} for i in range(0, len(ids), chunk)
+        ]
+    else:
+        ids = sorted(set(plan_ids))
+        step = min(chunk, 5000)  # an IN list stays well under every engine's parameter limit
+        parts = [{"ids": ids[i : i + step]} for i in range(0, len(ids), step)]
+    for part in parts:
+        data = replan.read_chunk(**part)
+        if not data.size:
+            continue
+        outcome = replan.replan(data, now=now.timestamp(), wcal=wcal, expected=expected)
+        with transaction.atomic():
+            replan.write(outcome)
+            _tell_heads_about_risk(outcome.new_risks)
+        counts["plans"] += data.size
+        counts["changed"] += len(outcome.plan_rows)
+        counts["new_risks"] += len(outcome.new_risks)
     return counts
-
-
-def _recompute_chunk(
-    ids: list[int], *, now: dt.datetime, wcal: planning.WorkCalendar, expected: dict[tuple[str, int | None], float]
-) -> dict[str, int]:
-    """Plan a chunk of questions reading only what planning needs: open stages and the last finish."""
-    plan_rows = list(
-        QuestionPlan.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .values_list(
-            "pk", "due", "state", "reason", "reserve_hours", "forecast_end", "forecast_late", "question__department_id"
-        )
-    )
-    q = len(plan_rows)
-    if not q:
-        return {"plans": 0, "changed": 0, "new_risks": 0}
-    row_of = {row[0]: i for i, row in enumerate(plan_rows)}
-    # One read of every stage: the open ones are planned, the done ones tell where work resumes.
-    open_rows: list[tuple[Any, ...]] = []
-    last_done: dict[int, dt.datetime] = {}
-    for row in (
-        StagePlan.objects.filter(plan_id__in=ids)
-        .order_by("plan_id", "position")
-        .values_list(
-            "pk",
-            "plan_id",
-            "code",
-            "status",
-            "norm_unit",
-            "norm_value",
-            "min_value",
-            "actual_start",
-            "planned_start",
-            "planned_due",
-            "compressed",
-            "actual_end",
-        )
-    ):
-        if row[3] in (StageStatus.ACTIVE, StageStatus.PENDING):
-            open_rows.append(row)
-        elif row[3] == StageStatus.DONE and row[11] is not None:
-            previous = last_done.get(row[1])
-            if previous is None or row[11] > previous:
-                last_done[row[1]] = row[11]
-    per_plan: dict[int, list[tuple[Any, ...]]] = {}
-    for row in open_rows:
-        per_plan.setdefault(row[1], []).append(row)
-    # One leading DONE column carries the last finish, so the planner knows where work resumes.
-    k = 1 + max((len(v) for v in per_plan.values()), default=0)
-    status = np.full((q, k), planning.EMPTY, dtype=np.int8)
-    unit = np.zeros((q, k), dtype=np.int8)
-    norm = np.zeros((q, k))
-    minimum = np.zeros((q, k))
-    a_start = np.full((q, k), np.nan)
-    a_end = np.full((q, k), np.nan)
-    exp = np.full((q, k), np.nan)
-    epoch = dt.date(1970, 1, 1)
-    due_days = np.array([(row[1] - epoch).days for row in plan_rows], dtype=np.int64)
-    for pk, i in row_of.items():
-        finished_at = last_done.get(pk)
-        if finished_at is not None:
-            status[i, 0], a_end[i, 0], a_start[i, 0] = planning.DONE, finished_at.timestamp(), finished_at.timestamp()
-        department = plan_rows[i][7]
-        for j, row in enumerate(per_plan.get(pk, ()), start=1):
-            status[i, j] = STATUS_CODE[StageStatus(row[3])]
-            unit[i, j] = UNIT_CODE[row[4]]
-            norm[i, j] = row[5]
-            minimum[i, j] = row[6]
-            a_start[i, j] = _ts(row[7])
-            exp[i, j] = expected.get((row[2], department), expected.get((row[2], None), math.nan))
-    batch = planning.Batch(
-        status=status,
-        unit=unit,
-        norm=norm,
-        minimum=minimum,
-        actual_start=a_start,
-        actual_end=a_end,
-        deadline=wcal.end_of_day(due_days),
-        expected=exp,
-    )
-    result = planning.plan(batch, wcal, now.timestamp())
-    changed_stages: list[tuple[Any, ...]] = []
-    for pk, i in row_of.items():
-        compressed = bool(result.factor[i] < 1.0)
-        for j, row in enumerate(per_plan.get(pk, ()), start=1):
-            start, due = _dt(result.planned_start[i, j]), _dt(result.planned_due[i, j])
-            if (row[8], row[9], row[10]) != (start, due, compressed):
-                changed_stages.append((start, due, compressed, row[0]))
-    now_ts = now.timestamp()
-    changed_plans: list[tuple[Any, ...]] = []
-    new_risks: list[int] = []
-    needs_reason = [
-        row[0]
-        for i, row in enumerate(plan_rows)
-        if not result.finished[i] and now_ts <= batch.deadline[i] and not result.reachable[i]
-    ]
-    reasons = _overrun_reasons(needs_reason, now) if needs_reason else {}
-    for i, plan_row in enumerate(plan_rows):
-        pk = plan_row[0]
-        forecast = _dt(result.forecast_end[i])
-        forecast_late = bool(result.forecast_end[i] > batch.deadline[i])
-        if result.finished[i]:
-            state, reason = PlanState.DONE, ""
-        elif now_ts > batch.deadline[i]:
-            state, reason = PlanState.OVERDUE, "Законный срок истёк"
-        elif not result.reachable[i]:
-            state, reason = PlanState.AT_RISK, reasons[pk]
-        elif forecast_late and forecast is not None:
-            state = PlanState.AT_RISK
-            reason = f"Прогноз по фактическим срокам: {timezone.localtime(forecast):%d.%m.%Y} — позже срока"
-        elif result.factor[i] < 1.0:
-            state, reason = PlanState.COMPRESSED, "Оставшиеся этапы сокращены, чтобы успеть к законному сроку"
-        else:
-            state, reason = PlanState.ON_TRACK, ""
-        values = (state, reason[:500], int(result.reserve[i] // 3600), forecast, forecast_late)
-        if tuple(plan_row[2:7]) != values:
-            if state == PlanState.AT_RISK and plan_row[2] != PlanState.AT_RISK:
-                new_risks.append(pk)
-            changed_plans.append((*values, now, pk))
-    with transaction.atomic():
-        _write(StagePlan, changed_stages, ["planned_start", "planned_due", "compressed"])
-        _write(
-            QuestionPlan,
-            changed_plans,
-            ["state", "reason", "reserve_hours", "forecast_end", "forecast_late", "updated_at"],
-        )
-        if new_risks:
-            _tell_heads_about_risk(list(QuestionPlan.objects.filter(pk__in=new_risks)))
-    return {"plans": q, "changed": len(changed_plans), "new_risks": len(new_risks)}
 
 
 def _write(model: Any, rows: list[tuple[Any, ...]], fields: list[str]) -> None:
@@ -518,41 +394,71 @@ def _write(model: Any, rows: list[tuple[Any, ...]], fields: list[str]) -> None:
         cursor.executemany(sql, params)
 
 
-def _overrun_reasons(plan_ids: list[int], now: dt.datetime) -> dict[int, str]:
-    stages: dict[int, list[StagePlan]] = {pk: [] for pk in plan_ids}
-    for stage in StagePlan.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "position"):
-        stages[stage.plan_id].append(stage)
-    return {pk: _overrun_reason(rows, now) for pk, rows in stages.items()}
-
-
-def _heads_of(question: Question) -> list[User]:
-    department = question.department
-    heads: list[User] = []
-    while department is not None:
-        if department.head_id:
-            heads.append(department.head)  # type: ignore[arg-type]
-            break
-        department = department.parent
+def _department_heads() -> dict[int, int]:
+    """The head (user id) answering for every department: its own, else the nearest above."""
+    rows = {pk: (parent, head) for pk, parent, head in Department.objects.values_list("pk", "parent_id", "head_id")}
+    heads: dict[int, int] = {}
+    for pk in rows:
+        node: int | None = pk
+        seen = 0
+        while node is not None and seen <= len(rows):
+            parent, head = rows[node]
+            if head is not None:
+                heads[pk] = head
+                break
+            node, seen = parent, seen + 1
     return heads
 
 
-def _tell_heads_about_risk(plans: Sequence[QuestionPlan]) -> None:
-    questions = Question.objects.filter(pk__in=[p.question_id for p in plans]).select_related(
-        "appeal", "department__head", "department__parent__head", "executor__user"
-    )
-    by_id = {q.pk: q for q in questions}
-    for plan in plans:
-        question = by_id[plan.question_id]
-        recipients = _heads_of(question)
-        if question.executor_id:
-            recipients.append(question.executor.user)  # type: ignore[union-attr]
-        notify(
-            recipients,
-            key=f"risk:{plan.pk}:{plan.reason[:60]}",
-            title=f"Под угрозой срок: {question.appeal.number}, вопрос {question.position}",
-            body=plan.reason,
-            url=f"{question.appeal.get_absolute_url()}#question-{question.pk}",
-        )
+def _heads_of(question: Question) -> list[User]:
+    head = _department_heads().get(question.department_id or 0)
+    return list(User.objects.filter(pk=head)) if head is not None else []
+
+
+def _tell_heads_about_risk(plan_ids: Sequence[int]) -> int:
+    """Tell the department's head and the executor that a question's deadline is under threat (once per reason)."""
+    if not plan_ids:
+        return 0
+    heads = _department_heads()
+    active_users = set(User.objects.filter(is_active=True).values_list("pk", flat=True))
+    rows: list[Notification] = []
+    for start in range(0, len(plan_ids), 2000):
+        part = plan_ids[start : start + 2000]
+        for (
+            pk,
+            reason,
+            question_id,
+            position,
+            appeal_id,
+            number,
+            department_id,
+            executor_user,
+        ) in QuestionPlan.objects.filter(pk__in=part).values_list(
+            "pk",
+            "reason",
+            "question_id",
+            "question__position",
+            "question__appeal_id",
+            "question__appeal__number",
+            "question__department_id",
+            "question__executor__user_id",
+        ):
+            recipients = {u for u in (heads.get(department_id or 0), executor_user) if u is not None} & active_users
+            if not recipients:
+                continue
+            url = f"{reverse('appeals:detail', args=[appeal_id])}#question-{question_id}"
+            rows += [
+                Notification(
+                    user_id=user,
+                    key=f"risk:{pk}:{reason[:60]}"[:200],
+                    title=f"Под угрозой срок: {number}, вопрос {position}"[:300],
+                    body=reason,
+                    url=url[:300],
+                )
+                for user in recipients
+            ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return len(rows)
 
 
 def _require_head_or_admin(actor: User, question: Question) -> None:

@@ -15,6 +15,13 @@ def recompute_open_plans() -> dict[str, int]:
     return services.recompute()
 
 
+@cron("5 * * * *")
+@task
+def refresh_stage_statistics() -> int:
+    """Learn the typical duration of each stage per department from recent history (for forecasts)."""
+    return services.statistics_refresh()
+
+
 @cron("*/15 * * * *")
 @task
 def send_escalations() -> int:

@@ -222,3 +222,83 @@ def test_returned_answer_goes_where_the_workflow_says(cast, routed) -> None:
     appeal_services.question_return(question=routed, actor=cast.head.user, note="Проверьте на месте")
     assert stages(routed)[StageCode.EXECUTION] == StageStatus.ACTIVE
     assert stages(routed)[StageCode.DRAFT] == StageStatus.PENDING
+
+
+def test_full_pass_plans_exactly_like_one_question_at_a_time(cast) -> None:
+    """The periodic set-based pass and the incremental update are one code path with one result."""
+    now = timezone.now()
+    questions = []
+    for days in (1, 8, 15, 22, 29, 33):
+        registered = now - dt.timedelta(days=days)
+        appeal = make_appeal(body=cast.body, registered_at=registered, received_at=registered)
+        questions.append(appeal.questions.get())
+    appeal_services.question_assign(
+        question=questions[2], actor=cast.operator.user, department=cast.housing, executor=None
+    )
+    later = now + dt.timedelta(days=2)
+
+    def snapshot() -> list[tuple]:
+        plans = QuestionPlan.objects.filter(question__in=questions).order_by("pk")
+        return [
+            (
+                p.state,
+                p.reason,
+                p.reserve_hours,
+                p.forecast_end,
+                p.forecast_late,
+                *((s.planned_start, s.planned_due, s.compressed) for s in p.stages.order_by("position")),
+            )
+            for p in plans
+        ]
+
+    services.recompute(now=later)
+    together = snapshot()
+    QuestionPlan.objects.filter(question__in=questions).update(state=PlanState.ON_TRACK, reason="", reserve_hours=0)
+    for question in questions:
+        services.recompute([question.plan.pk], now=later)
+    assert snapshot() == together
+    states = {row[0] for row in together}
+    assert PlanState.OVERDUE in states and PlanState.ON_TRACK in states  # the cases really differ
+    assert services.recompute(now=later)["changed"] == 0  # nothing changes when time has not moved
+
+
+def test_statistics_are_medians_per_department_and_overall(cast, routed) -> None:
+    from workflow.models import StagePlan, StageStatistic
+
+    plan = routed.plan
+    start = timezone.now() - dt.timedelta(days=5)
+    durations = {cast.housing.pk: [1, 2, 10], None: [4]}  # hours of the execution stage
+    StagePlan.objects.filter(plan__question__appeal__body=cast.body).update(status=StageStatus.PENDING)
+    for department, hours in durations.items():
+        for h in hours:
+            appeal = make_appeal(body=cast.body, actor=cast.operator.user)
+            question = appeal.questions.get()
+            if department:
+                question.department_id = department
+                question.save(update_fields=["department"])
+            question.plan.stages.filter(code=StageCode.EXECUTION).update(
+                status=StageStatus.DONE, actual_start=start, actual_end=start + dt.timedelta(hours=h)
+            )
+    # A stage finished before the history window does not count.
+    plan.stages.filter(code=StageCode.EXECUTION).update(
+        status=StageStatus.DONE, actual_start=start - dt.timedelta(days=800), actual_end=start - dt.timedelta(days=799)
+    )
+    services.statistics_refresh()
+    housing = StageStatistic.objects.get(code=StageCode.EXECUTION, department=cast.housing)
+    overall = StageStatistic.objects.get(code=StageCode.EXECUTION, department=None)
+    assert (housing.samples, housing.median_seconds) == (3, 2 * 3600)
+    assert (overall.samples, overall.median_seconds) == (4, 3 * 3600)  # 1, 2, 4, 10 hours
+
+
+def test_risk_notifications_are_sent_once_per_reason(cast) -> None:
+    registered = timezone.now() - dt.timedelta(days=20)
+    appeal = make_appeal(body=cast.body, registered_at=registered, received_at=registered)
+    question = appeal.questions.get()
+    appeal_services.question_assign(question=question, actor=cast.operator.user, department=cast.housing, executor=None)
+    later = timezone.now() + dt.timedelta(days=7)
+    warned = Notification.objects.filter(user=cast.head.user, title__contains="Под угрозой")
+    for _ in range(2):  # at risk anew for the same reason: still one notification
+        QuestionPlan.objects.filter(pk=question.plan.pk).update(state=PlanState.ON_TRACK)
+        services.recompute(now=later)
+        assert warned.count() == 1
+    assert "Резолюция руководителя" in warned.get().body
