@@ -150,6 +150,11 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(label="E-mail", required=False)
     postal_address = forms.CharField(label="Почтовый адрес для ответа", required=False, max_length=500)
     consent_personal_data = forms.BooleanField(label="Согласие на обработку персональных данных", required=False)
+    new_applicant = forms.BooleanField(
+        label="Это другой человек: завести новую карточку",
+        required=False,
+        help_text="Отметьте, если предложенные похожие карточки — не этот заявитель",
+    )
     text = forms.CharField(label="Текст обращения", widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000)
     summary = forms.CharField(label="Краткое содержание", required=False, max_length=300)
     qtype = forms.ChoiceField(label="Тип вопроса", choices=QuestionType.choices, initial=QuestionType.STATEMENT)

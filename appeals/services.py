@@ -154,6 +154,19 @@ def refresh_search_document(appeal: Appeal) -> None:
     appeal.search_document = document
 
 
+def appeal_signatories_changed(*, appeal: Appeal, actor: User | None, note: str) -> None:
+    """The cards behind an appeal's signatures changed (merged or separated): search, character, history."""
+    refresh_search_document(appeal)
+    repeated = appeal.character in (Character.REPEATED, Character.COLLECTIVE_REPEATED)
+    character = _character(appeal.signatories.count(), repeated)
+    if character != appeal.character:
+        old = appeal.get_character_display()
+        Appeal.objects.filter(pk=appeal.pk).update(character=character)
+        appeal.character = character
+        _record(appeal, EventKind.CHANGED, actor, field="Характер", old=old, new=appeal.get_character_display())
+    _record(appeal, EventKind.CHANGED, actor, field="Заявители", note=note)
+
+
 def _character(applicant_count: int, repeated: bool) -> str:
     if applicant_count > 1:
         return Character.COLLECTIVE_REPEATED if repeated else Character.COLLECTIVE

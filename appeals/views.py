@@ -49,7 +49,13 @@ from people.choices import ApplicantKind, ContactKind, DataAccessAction
 from people.matching import MatchQuery, match
 from people.models import Applicant
 from people.selectors import applicants_visible_to, candidate_rows
-from people.services import ContactInput, applicant_create, contacts_add, personal_data_accessed
+from people.services import (
+    ContactInput,
+    applicant_create,
+    applicant_resolve,
+    contacts_add,
+    personal_data_accessed,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -432,7 +438,9 @@ def appeal_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _applicant_from_form(request: HttpRequest, data: dict[str, Any]) -> list[Applicant]:
-    """The chosen existing applicant (with any new contacts added) or a new card; none for an anonymous text."""
+    """The chosen card, else the card the matcher recognises (learning the new contacts), else a new
+    card; none for an anonymous text. When the matcher only suspects a known card, nothing is saved
+    and the operator is asked to choose, unless they confirmed this is another person."""
     contacts = [
         ContactInput(kind, data[field])
         for field, kind in (
@@ -455,20 +463,43 @@ def _applicant_from_form(request: HttpRequest, data: dict[str, Any]) -> list[App
     has_identity = any((data.get(f) or "").strip() for f in ("surname", "first_name", "organisation_name")) or contacts
     if not has_identity:
         return []
-    return [
-        applicant_create(
-            kind=data["applicant_kind"],
+    organisation = data["applicant_kind"] == ApplicantKind.ORGANISATION
+    if data.get("new_applicant"):
+        return [
+            applicant_create(
+                kind=data["applicant_kind"],
+                surname=data.get("surname", ""),
+                first_name=data.get("first_name", ""),
+                patronymic=data.get("patronymic", ""),
+                gender=data.get("gender", ""),
+                organisation_name=data.get("organisation_name", "") if organisation else "",
+                consent_personal_data=bool(data.get("consent_personal_data")),
+                contacts=contacts,
+                check_duplicates=True,  # the operator's "another person" still goes to the review queue
+            )
+        ]
+    resolution = applicant_resolve(
+        query=MatchQuery(
             surname=data.get("surname", ""),
             first_name=data.get("first_name", ""),
             patronymic=data.get("patronymic", ""),
-            gender=data.get("gender", ""),
-            organisation_name=data.get("organisation_name", "")
-            if data["applicant_kind"] == ApplicantKind.ORGANISATION
-            else "",
-            consent_personal_data=bool(data.get("consent_personal_data")),
-            contacts=contacts,
+            phones=[c.value for c in contacts if c.kind == ContactKind.PHONE],
+            emails=[c.value for c in contacts if c.kind == ContactKind.EMAIL],
+            postal_addresses=[c.value for c in contacts if c.kind == ContactKind.POSTAL],
+            kind=data["applicant_kind"],
+            organisation_name=data.get("organisation_name", "") if organisation else "",
+        ),
+        actor=_user(request),
+        gender=data.get("gender", ""),
+        consent_personal_data=bool(data.get("consent_personal_data")),
+        ask_operator=True,
+    )
+    if resolution.applicant is None:
+        raise ValidationError(
+            "Похожий заявитель уже есть в реестре: выберите его карточку в подсказке "
+            "или отметьте «Это другой человек: завести новую карточку»."
         )
-    ]
+    return [resolution.applicant]
 
 
 @staff_required(RoleCode.OPERATOR, RoleCode.ADMINISTRATOR)

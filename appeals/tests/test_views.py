@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from appeals import services
 from appeals.choices import AppealStatus, Outcome, QuestionStatus
 from appeals.models import Appeal
-from people.models import Applicant, PersonalDataAccess
+from people.models import Applicant, DuplicateSuspicion, PersonalDataAccess
 from tests.factories import ApplicantFactory, ContactFactory, make_appeal
 
 
@@ -180,6 +180,36 @@ def test_registration_with_existing_applicant_adds_no_duplicate(cast, login) -> 
     assert Applicant.objects.count() == 1
     assert Appeal.objects.get().signatories.get().applicant == existing
     assert existing.contacts.filter(kind="email").exists()
+
+
+def test_registration_without_choosing_recognises_or_asks(cast, login) -> None:
+    """The operator did not pick a suggestion: a sure match is used, a doubtful one is asked about."""
+    sure = ApplicantFactory(surname="Орлов", first_name="Пётр", patronymic="Ильич")
+    ContactFactory(applicant=sure, kind="phone", value="+7 912 000-00-01")
+    client = login(cast.operator)
+    base = {
+        "channel": "phone",
+        "kind": "appeal",
+        "received_at": "2026-03-02T10:00",
+        "applicant_kind": "person",
+        "text": "Снова про двор",
+        "qtype": "statement",
+    }
+    client.post(
+        reverse("appeals:register"),
+        {**base, "surname": "Орлов", "first_name": "Пётр", "patronymic": "Ильич", "phone": "89120000001"},
+    )
+    assert Applicant.objects.count() == 1 and Appeal.objects.get().signatories.get().applicant == sure
+    # Same rare surname and first name, nothing else in common: a suspicion, not a certainty.
+    doubtful = {**base, "surname": "Орлов", "first_name": "Пётр", "email": "other@mail.ru"}
+    response = client.post(reverse("appeals:register"), doubtful)
+    assert response.status_code == 200  # asked: nothing was saved, the form offers "another person"
+    assert "Похожий заявитель уже есть" in response.content.decode()
+    assert 'name="new_applicant"' in response.content.decode()
+    assert Appeal.objects.count() == 1 and Applicant.objects.count() == 1
+    client.post(reverse("appeals:register"), {**doubtful, "new_applicant": "on"})
+    assert Appeal.objects.count() == 2 and Applicant.objects.count() == 2
+    assert DuplicateSuspicion.objects.filter(status="pending").exists()  # still reviewed later
 
 
 @pytest.mark.parametrize(

@@ -207,18 +207,22 @@ def _merge(
     )
     for card in cards:
         applicant_changed(card)
-    _refresh_appeals({s.appeal_id for s in signatures})
     merge = ApplicantMerge.objects.create(target=target, actor=actor, snapshot=snapshot, reason=reason[:300])
+    _refresh_appeals(
+        {s.appeal_id for s in signatures},
+        actor=actor,
+        note=f"Карточки заявителей объединены (объединение № {merge.pk}): подписавшие обращение сверены.",
+    )
     merge.merged.set(rest)
     personal_data_accessed(user=actor, applicants=cards, action=DataAccessAction.EDIT, context="объединение карточек")
     return merge
 
 
-def _refresh_appeals(appeal_ids: set[int]) -> None:
-    from appeals.services import refresh_search_document
+def _refresh_appeals(appeal_ids: set[int], *, actor: User, note: str) -> None:
+    from appeals.services import appeal_signatories_changed
 
     for appeal in Appeal.objects.filter(pk__in=appeal_ids):
-        refresh_search_document(appeal)
+        appeal_signatories_changed(appeal=appeal, actor=actor, note=note)
 
 
 def applicant_merge_undo(*, merge: ApplicantMerge, actor: User) -> None:
@@ -297,7 +301,11 @@ def _undo(*, merge: ApplicantMerge, actor: User) -> None:
     for card in cards.values():
         card.refresh_from_db()
         applicant_changed(card)
-    _refresh_appeals({s["appeal"] for s in snapshot["signatures"]})
+    _refresh_appeals(
+        {s["appeal"] for s in snapshot["signatures"]},
+        actor=actor,
+        note=f"Объединение карточек № {merge.pk} отменено: подписавшие обращение восстановлены.",
+    )
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])

@@ -144,3 +144,21 @@ def test_only_operators_and_administrators_merge(cast, twins) -> None:
     merge = applicants_merge(target=old, others=[new], actor=cast.administrator.user)
     with pytest.raises(PermissionDenied):
         applicant_merge_undo(merge=merge, actor=cast.executor.user)
+
+
+def test_merge_and_undo_reach_the_appeal_history_and_character(cast, twins) -> None:
+    from appeals.choices import Character
+
+    old, new, first, _, both = twins
+    assert Appeal.objects.get(pk=both.pk).character == Character.COLLECTIVE
+    merge = applicants_merge(target=old, others=[new], actor=cast.operator.user)
+    both.refresh_from_db()
+    assert both.character == Character.INDIVIDUAL  # one person signed it twice
+    assert both.events.filter(field="Характер", old_value="Коллективное", new_value="Индивидуальное").exists()
+    note = both.events.get(field="Заявители").note
+    assert f"№ {merge.pk}" in note and "Кузнецова" not in note  # the history names the merge, not the person
+    assert first.events.filter(field="Заявители", actor=cast.operator.user).exists()
+    applicant_merge_undo(merge=merge, actor=cast.operator.user)
+    both.refresh_from_db()
+    assert both.character == Character.COLLECTIVE
+    assert both.events.filter(field="Заявители").count() == 2
