@@ -73,8 +73,12 @@ def main() -> None:
     for name, value, base in checks:
         verdict = "цель достигнута" if value >= GOALS[name] and value > base else "цель НЕ достигнута"
         print(f"{name}: {value:.3f} (цель >= {GOALS[name]}, регулярка {base:.3f}) — {verdict}")
-    verdict = "цель достигнута" if o.false_promise_rate <= FALSE_PROMISE_GOAL else "цель НЕ достигнута"
-    print(f"false_promise_rate: {o.false_promise_rate:.3f} (цель <= {FALSE_PROMISE_GOAL}) — {verdict}")
+    ahead = o.false_promise_rate <= FALSE_PROMISE_GOAL and o.false_promises < b.false_promises
+    verdict = "цель достигнута" if ahead else "цель НЕ достигнута"
+    print(
+        f"false_promise_rate: {o.false_promise_rate:.4f} (цель <= {FALSE_PROMISE_GOAL}, регулярка "
+        f"{b.false_promise_rate:.4f}; ответов с ложным обещанием {o.false_promises} против {b.false_promises}) — {verdict}"
+    )
     print(o.line())
 
 
