@@ -138,3 +138,36 @@ def test_status_change_from_the_card(cast, login) -> None:
 def test_registry_requires_staff(client, cast, login) -> None:
     assert client.get(reverse("promises:registry")).status_code == 302  # to the login page
     assert login(cast.citizen).get(reverse("promises:registry")).status_code == 403
+
+
+def test_appeals_registry_filter_extra_control(cast, login) -> None:
+    promise = _given(cast)
+    plain = make_appeal(body=cast.body)
+    client = login(cast.controller)
+    page = client.get(reverse("appeals:registry"), {"extra_control": "on"}).content.decode()
+    assert promise.appeal.number in page and plain.number not in page
+    services.promise_change_status(promise=promise, actor=cast.controller.user, status=PromiseStatus.KEPT)
+    page = client.get(reverse("appeals:registry"), {"extra_control": "on"}).content.decode()
+    assert promise.appeal.number not in page
+
+
+def test_approver_sees_proposals_for_the_saved_answer(cast, login) -> None:
+    question = _question(cast)
+    appeal_services.question_submit_answer(
+        question=question,
+        actor=cast.executor.user,
+        answer=f"Ограждение будет установлено в срок до {_due():%d.%m.%Y}.",
+        outcome=Outcome.SUPPORTED,
+    )
+    head_card = login(cast.head).get(question.appeal.get_absolute_url()).content.decode()
+    assert 'data-testid="promise-proposal"' in head_card and _due().isoformat() in head_card
+    executor_card = login(cast.executor).get(question.appeal.get_absolute_url()).content.decode()
+    assert 'data-testid="promise-proposal"' not in executor_card  # on approval: the head's turn
+
+
+def test_reminder_task_runs_the_service(cast) -> None:
+    from promises.tasks import send_promise_reminders
+
+    _given(cast, days=1)
+    result = send_promise_reminders.enqueue()
+    assert result.return_value == 1
