@@ -58,8 +58,9 @@ def _open(path: Path):
     return path.open(encoding="utf-8", newline="")
 
 
-def read_answers(path: str | Path) -> list[AnswerRecord]:
-    """Every interim and final answer of the file, in the order they were given."""
+def read_answers(path: str | Path, *, max_rows: int | None = None) -> list[AnswerRecord]:
+    """Every interim and final answer of the file (of its first `max_rows` rows), in the order
+    they were given."""
     path = Path(path)
     if not path.is_file():
         raise EvaluationFileError(f"файл не найден: {path}")
@@ -71,7 +72,9 @@ def read_answers(path: str | Path) -> list[AnswerRecord]:
             missing = {"executor_org", "answers"} - set(reader.fieldnames or [])
             if missing:
                 raise EvaluationFileError(f"в файле нет столбцов: {', '.join(sorted(missing))}")
-            for row in reader:
+            for number, row in enumerate(reader):
+                if max_rows is not None and number >= max_rows:
+                    break
                 records.extend(_row_answers(row))
     except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile) as error:
         raise EvaluationFileError(f"файл не читается как CSV с ответами: {error}") from error
