@@ -14,8 +14,8 @@ organisation named as responsible, and a confidence.
 
 An interim answer that commits without a date of its own («в летний период», «после
 проведения мониторинга») is completed by `PeriodConventions`: the body's own habits learned
-from its earlier answers (which offset from the answer date, or from the end of the named
-period, its promises usually carry). See docs/promises.md.
+from its earlier answers (the date it gave to a series of similar answers, or the last offset
+from the answer date). See docs/promises.md.
 """
 
 from __future__ import annotations
@@ -342,7 +342,7 @@ def _confidence(sentence: str, due: _Due) -> float:
     return round(min(value, 0.97), 2)
 
 
-def _responsible(sentence: str, text: str, default: str) -> str:
+def _responsible(sentence: str, default: str) -> str:
     match = _ORG.search(sentence)
     if match:
         return re.sub(r"\s+", " ", match.group(0)).strip(" ,.")
@@ -397,7 +397,7 @@ def extract_promises(
                 end=sentence.end,
                 due=best.due,
                 due_text=best.text,
-                responsible=_responsible(sentence.text, text, body),
+                responsible=_responsible(sentence.text, body),
                 confidence=confidence,
                 source=best.kind,
             )

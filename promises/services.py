@@ -8,7 +8,6 @@ calls it, later the dispatch of the letter can call it instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -434,10 +433,3 @@ def reminders_send(*, today: dt.date | None = None) -> int:
                 )
                 break
     return sent
-
-
-def drafts_for(questions: Sequence[Question]) -> dict[int, list[Promise]]:
-    rows: dict[int, list[Promise]] = {q.pk: [] for q in questions}
-    for promise in Promise.objects.filter(question__in=questions, status=PromiseStatus.DRAFT).order_by("pk"):
-        rows[promise.question_id].append(promise)
-    return rows
