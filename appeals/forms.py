@@ -78,6 +78,7 @@ class RegistryFilterForm(forms.Form):
     )
     date_to = forms.DateField(label="по", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.BooleanField(label="Только просроченные", required=False)
+    extra_control = forms.BooleanField(label="На дополнительном контроле", required=False)
     sort = forms.ChoiceField(
         label="Сортировка",
         required=False,
@@ -119,6 +120,7 @@ class RegistryFilterForm(forms.Form):
             date_from=d.get("date_from"),
             date_to=d.get("date_to"),
             overdue=bool(d.get("overdue")),
+            extra_control=bool(d.get("extra_control")),
             sort=d["sort"] if d.get("sort") in SORTS else "-registered_at",
         )
 

@@ -87,6 +87,7 @@ class RegistryFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     overdue: bool = False
+    extra_control: bool = False  # open promises keep the appeal on additional control (promises app)
     sort: str = "-registered_at"
 
 
@@ -136,6 +137,11 @@ def registry(
                 )
             )
         )
+    if f.extra_control:
+        from promises.choices import OPEN_STATUSES
+        from promises.models import Promise
+
+        qs = qs.filter(Exists(Promise.objects.filter(appeal_id=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))))
     return qs.order_by(*SORTS.get(f.sort, SORTS["-registered_at"]))
 
 

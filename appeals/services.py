@@ -505,6 +505,10 @@ def question_approve(*, question: Question, actor: User, note: str = "") -> None
         note=note,
     )
     workflow_services.stages_progress(question=question, milestone=StageCode.SIGNING)
+    # The answer's confirmed promises count as given from this moment (promises/services.py).
+    from promises.services import promises_record_given
+
+    promises_record_given(question=question, actor=actor)
     _sync_appeal_status(question.appeal, actor)
 
 

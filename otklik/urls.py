@@ -24,6 +24,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("people/", include("people.urls")),
     path("workflow/", include("workflow.urls")),
+    path("promises/", include("promises.urls")),
     path("classification/", include("classification.urls")),
     path("routing/", include("routing.urls")),
     path(

@@ -1,0 +1,1 @@
+"""Promises given in answers: extraction, the registry, reminders and the applicants' notices."""
