@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "routing",
     "appeals",
     "workflow",
+    "grouping",
     "demo",
 ]
 
