@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -610,10 +611,8 @@ def _member_surnames(group: SubjectGroup) -> list[str]:
 
 
 def _link_member(group: SubjectGroup, question: Question) -> None:
-    from django.conf import settings
-
     registered = timezone.localtime(question.appeal.registered_at).date()
-    base = getattr(settings, "OTKLIK_PUBLIC_BASE_URL", "").rstrip("/")
+    base = settings.OTKLIK_PUBLIC_BASE_URL.rstrip("/")
     link = f"{base}{group.get_public_url()}"
     addressee, greeting = _salutation(
         [s.applicant for s in question.appeal.signatories.select_related("applicant").order_by("position", "pk")]

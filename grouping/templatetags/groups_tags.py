@@ -38,12 +38,16 @@ def question_group(context: template.Context, question: Question) -> dict[str, A
         return {"show": False}
     actor = actor_for(request.user)
     can_change = rules.can_change_membership(actor, question)
+    card_appeal = context.get("appeal")
+    appeal = (
+        card_appeal if isinstance(card_appeal, Appeal) and card_appeal.pk == question.appeal_id else question.appeal
+    )
     return {
         "show": True,
         "q": question,
         "panel": panel,
         "can_change": can_change,
-        "can_merge": rules.can_split(actor, appeal_is_open(question.appeal), [question]) and len(data["positions"]) > 1,
+        "can_merge": rules.can_split(actor, appeal_is_open(appeal), [question]) and len(data["positions"]) > 1,
         "others": [(pk, pos) for pk, pos in data["positions"] if pk != question.pk],
         "csrf_token": context.get("csrf_token"),
     }

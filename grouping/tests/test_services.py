@@ -273,3 +273,16 @@ def test_split_refused_once_an_answer_is_drafted(cast) -> None:
 
 def test_heating_text_constant_mentions_a_building() -> None:
     assert "д. 15" in HEATING_TEXT
+
+
+def test_changed_questions_are_indexed_again_by_the_periodic_task(cast) -> None:
+    from appeals.services import question_update
+    from grouping.tasks import rematch_changed_questions
+
+    appeal = register(cast)
+    q = question_of(appeal)
+    assert services.rematch_changed() == 0
+    question_update(question=q, actor=cast.operator.user, text="Нет отопления в доме по ул. Пушкина, д. 3.")
+    rematch_changed_questions.enqueue()
+    assert QuestionSignature.objects.get(question=q).building == "пушкина|3"
+    assert services.rematch_changed() == 0
