@@ -196,13 +196,22 @@ def question_match(*, question: Question, actor: User | None = None) -> MatchPro
         question_id=question.pk,
     )
     MatchProposal.objects.filter(question=question, state=ProposalState.PROPOSED).delete()
-    if decision.empty:
+    if decision.empty or _dismissed_before(question, decision):
         return None
     if decision.group is not None and settings_row.auto_join and decision.score >= settings_row.auto_join_score:
         group = SubjectGroup.objects.get(pk=decision.group)
         group_join(group=group, question=question, actor=None, how=JoinedBy.AUTOMATIC, score=decision.score)
         return None
     return _propose(question, signature, decision)
+
+
+def _dismissed_before(question: Question, decision: Decision) -> bool:
+    """The operator already said «не то» to this group (or to these similar questions)."""
+    dismissed = MatchProposal.objects.filter(question=question, state=ProposalState.DISMISSED)
+    if decision.group is not None:
+        return dismissed.filter(group_id=decision.group).exists()
+    wanted = set(decision.similar)
+    return any(wanted <= set(p.similar_ids) for p in dismissed.filter(group__isnull=True))
 
 
 def _propose(question: Question, signature: QuestionSignature, decision: Decision) -> MatchProposal:

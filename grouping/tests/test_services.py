@@ -286,3 +286,17 @@ def test_changed_questions_are_indexed_again_by_the_periodic_task(cast) -> None:
     rematch_changed_questions.enqueue()
     assert QuestionSignature.objects.get(question=q).building == "пушкина|3"
     assert services.rematch_changed() == 0
+
+
+def test_a_dismissed_proposal_is_not_made_again(cast) -> None:
+    register(cast, hours_ago=1)
+    second = register(cast)
+    q = question_of(second)
+    proposal = MatchProposal.objects.get(question=q, state=ProposalState.PROPOSED)
+    with pytest.raises(PermissionDenied):
+        services.proposal_dismiss(proposal=proposal, actor=cast.other_executor.user)
+    services.proposal_dismiss(proposal=proposal, actor=cast.operator.user)
+    with pytest.raises(ValidationError):
+        services.proposal_accept(proposal=proposal, actor=cast.operator.user)
+    services.question_match(question=q)
+    assert not MatchProposal.objects.filter(question=q, state=ProposalState.PROPOSED).exists()
