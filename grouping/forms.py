@@ -32,6 +32,7 @@ class LeadForm(forms.Form):
     lead = forms.ModelChoiceField(
         label="Ведущий исполнитель",
         queryset=StaffMember.objects.filter(user__is_active=True).select_related("user").order_by("user__last_name"),
+        empty_label="— выберите сотрудника —",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

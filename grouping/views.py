@@ -22,6 +22,8 @@ from grouping.forms import GroupAnswerForm, GroupFilterForm, LeadForm, RenameFor
 from grouping.models import MatchProposal, MemberAnswer, SubjectGroup
 from org.decorators import staff_required
 from org.selectors import actor_for
+from people.models import Applicant
+from people.services import personal_data_accessed
 
 
 def _user(request: HttpRequest) -> User:
@@ -70,6 +72,13 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers: dict[int, list[MemberAnswer]] = {}
     for a in MemberAnswer.objects.filter(group=group, question_id__in=[r.question.pk for r in visible]):
         answers.setdefault(a.question_id, []).append(a)
+    if answers:
+        # The personalised answers carry the applicants' names: a look at them is logged.
+        personal_data_accessed(
+            user=user,
+            applicants=Applicant.objects.filter(signed__appeal__questions__in=list(answers)).distinct(),
+            context=f"ответы участникам группы {group.pk}",
+        )
     rows = [
         {
             "question": r.question,

@@ -142,3 +142,14 @@ def test_leave_from_the_card(cast, group, login) -> None:
     q = group.memberships.first().question
     login(cast.operator).post(reverse("groups:leave", args=[q.pk]), {"reason": "не тот дом"})
     assert not GroupMembership.objects.filter(question=q, left_at__isnull=True).exists()
+
+
+def test_looking_at_personalised_answers_is_logged(cast, group, login) -> None:
+    from people.models import PersonalDataAccess
+
+    services.group_set_lead(group=group, actor=cast.operator.user, lead=cast.executor)
+    services.group_submit_answer(group=group, actor=cast.executor.user, answer="Включено.", outcome=Outcome.SUPPORTED)
+    services.group_approve(group=group, actor=cast.head.user)
+    page = login(cast.controller).get(reverse("groups:detail", args=[group.pk])).content.decode()
+    assert 'data-testid="member-answers"' in page
+    assert PersonalDataAccess.objects.filter(user=cast.controller.user).count() == 2
