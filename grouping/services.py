@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from appeals.choices import FINAL_OUTCOMES, AppealStatus, EventKind, Outcome, QuestionStatus
+from appeals.choices import FINAL_OUTCOMES, AppealStatus, EventKind, Kind, Outcome, QuestionStatus
 from appeals.models import Appeal, AppealApplicant, Question
 from appeals.services import _apply_changes, _character, _record, _sync_appeal_status
 from classification.models import Suggestion
@@ -180,6 +180,8 @@ def question_match(*, question: Question, actor: User | None = None) -> MatchPro
     settings_row = GroupingSettings.current()
     signature = signature_refresh(question=question)
     question = Question.objects.select_related("appeal", "classifier").get(pk=question.pk)
+    if question.appeal.kind == Kind.NOT_APPEAL:
+        return None  # closed without a reply: indexed, never grouped, repeated or counted as resonance
     repeat_check(question=question, signature=signature, settings_row=settings_row)
     resonance_check(question=question, signature=signature, settings_row=settings_row)
     if signature.group_id is not None or question.status == QuestionStatus.DONE:

@@ -300,3 +300,20 @@ def test_a_dismissed_proposal_is_not_made_again(cast) -> None:
         services.proposal_accept(proposal=proposal, actor=cast.operator.user)
     services.question_match(question=q)
     assert not MatchProposal.objects.filter(question=q, state=ProposalState.PROPOSED).exists()
+
+
+def test_non_appeals_are_indexed_but_never_proposed(cast) -> None:
+    from appeals.choices import Kind
+    from appeals.services import QuestionDraft
+    from tests.factories import make_appeal
+
+    register(cast, hours_ago=1)
+    spam = make_appeal(
+        body=cast.body,
+        kind=Kind.NOT_APPEAL,
+        text=HEATING_TEXT,
+        questions=[QuestionDraft(text=HEATING_TEXT, classifier=question_of(register(cast)).classifier)],
+    )
+    q = question_of(spam)
+    assert QuestionSignature.objects.filter(question=q).exists()
+    assert not MatchProposal.objects.filter(question=q).exists()
