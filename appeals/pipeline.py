@@ -19,6 +19,7 @@ REGISTRATION_STEPS: list[str] = [
     "classification.pipeline.classify_appeal",
     "routing.pipeline.route_appeal",
     "workflow.services.plan_appeal",
+    "grouping.pipeline.match_appeal",
 ]
 
 

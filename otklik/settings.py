@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "appeals",
     "workflow",
     "promises",
+    "grouping",
     "demo",
 ]
 
@@ -224,6 +225,8 @@ OTKLIK_DEDUP_PROPOSE_WEIGHT = env_int("OTKLIK_DEDUP_PROPOSE_WEIGHT", -2, minimum
 if OTKLIK_DEDUP_PROPOSE_WEIGHT > OTKLIK_DEDUP_AUTOLINK_WEIGHT:
     raise ConfigError("OTKLIK_DEDUP_PROPOSE_WEIGHT must not be above OTKLIK_DEDUP_AUTOLINK_WEIGHT")
 OTKLIK_APPLICANT_RETENTION_YEARS = env_int("OTKLIK_APPLICANT_RETENTION_YEARS", 5, minimum=0, maximum=100)
+# Subject groups: the public address of this installation, for links to published answers.
+OTKLIK_PUBLIC_BASE_URL = env_str("OTKLIK_PUBLIC_BASE_URL", "")
 
 # Understanding an appeal: a suggested code is set without an operator only at this confidence
 # (101 = never); learned routing decides alone only at its own; models need this much history;

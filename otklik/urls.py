@@ -27,6 +27,7 @@ urlpatterns = [
     path("promises/", include("promises.urls")),
     path("classification/", include("classification.urls")),
     path("routing/", include("routing.urls")),
+    path("groups/", include("grouping.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

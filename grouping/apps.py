@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "grouping"
+    verbose_name = "Вопросы и тематические группы"
