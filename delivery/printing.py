@@ -20,17 +20,17 @@ def batch_document(messages: Sequence[OutboxMessage], *, sender: str = "") -> An
     """The laid-out batch (a WeasyPrint document): letter pages, an envelope after each, label sheets."""
     from weasyprint import HTML
 
-    from letters.rendering import _font_config
+    from letters.rendering import _fetcher, _font_config
 
     fonts = _font_config()
     documents = []
     for message in messages:
-        documents.append(HTML(string=_letter_html(message)).render(font_config=fonts))
+        documents.append(HTML(string=_letter_html(message), url_fetcher=_fetcher()).render(font_config=fonts))
         envelope = render_to_string("delivery/envelope.html", {"message": message, "sender": sender})
-        documents.append(HTML(string=envelope).render(font_config=fonts))
+        documents.append(HTML(string=envelope, url_fetcher=_fetcher()).render(font_config=fonts))
     labels = [messages[i : i + 16] for i in range(0, len(messages), 16)]
     sheet = render_to_string("delivery/labels.html", {"sheets": labels})
-    documents.append(HTML(string=sheet).render(font_config=fonts))
+    documents.append(HTML(string=sheet, url_fetcher=_fetcher()).render(font_config=fonts))
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages)
 

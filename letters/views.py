@@ -22,6 +22,7 @@ from letters.selection import usage
 from org.choices import RoleCode
 from org.decorators import staff_required
 from org.selectors import actor_for
+from people.services import personal_data_accessed
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -43,6 +44,14 @@ def _letter_for(request: HttpRequest, pk: int) -> Letter:
     letter = get_object_or_404(Letter.objects.select_related("appeal", "applicant", "template", "group"), pk=pk)
     appeal_for_user(_user(request), letter.appeal_id)
     return letter
+
+
+def _log_access(request: HttpRequest, letter: Letter) -> None:
+    """The letter carries the applicant's name and address: seeing it is logged like the card."""
+    if letter.applicant is not None:
+        personal_data_accessed(
+            user=_user(request), applicants=[letter.applicant], context=f"письмо к обращению {letter.appeal.number}"
+        )
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], success: str, fallback: str) -> Any:
@@ -85,6 +94,7 @@ def letter_new(request: HttpRequest, appeal_id: int) -> HttpResponse:
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_for(request, pk)
     actor = actor_for(request.user)
+    _log_access(request, letter)
     composition = services.answer_composition(letter.appeal)
     from delivery.services import channel_for
 
@@ -182,6 +192,7 @@ def letter_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404("Нет такого формата")
     letter = _letter_for(request, pk)
+    _log_access(request, letter)
     stored = letter.pdf if fmt == "pdf" else letter.docx if fmt == "docx" else None
     if letter.is_issued and stored:
         try:

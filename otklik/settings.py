@@ -274,5 +274,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The scheduler logs every lock refresh at INFO; only problems are worth a line.
         "apscheduler": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO; fontTools every subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
