@@ -296,9 +296,12 @@ class ExchangeAdapter:
 
     def send(self, message: OutboxMessage) -> str:
         root = Path(settings.OTKLIK_EXCHANGE_DIR)
-        root.mkdir(parents=True, exist_ok=True)
         name = f"{timezone.localtime():%Y%m%d-%H%M%S}-{message.pk}-{uuid.uuid4().hex[:8]}"
-        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+        except OSError as exc:
+            raise DeliveryError(f"Папка обмена недоступна: {exc.strerror or exc}") from None
         try:
             files = [("letter.txt", message.text.encode(), "text/plain; charset=utf-8")]
             if message.html:

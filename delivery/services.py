@@ -16,6 +16,7 @@ Letters for the post wait for a print batch (`print_batch_create`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from delivery.models import OutboxAttachment, OutboxMessage, PrintBatch
 from org.selectors import actor_for
 from people.choices import ContactKind
 from people.models import Applicant
+
+logger = logging.getLogger(__name__)
 
 # Where the answer goes back by default: the channel of receipt.
 RECEIPT_CHANNEL = {
@@ -173,7 +176,12 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
         if adapter is None:
             raise DeliveryError("Канал отправляется пакетом печати.", retry=False)
         external_id = adapter.send(message)
-    except DeliveryError as exc:
+    except Exception as exc:
+        if not isinstance(exc, DeliveryError):
+            # An unexpected failure must not leave the message «sending»: it is retried like a
+            # network error. The log names the message, not its content or address.
+            logger.exception("delivery of outbox message %s through %s failed", message.pk, message.channel)
+            exc = DeliveryError(f"Внутренняя ошибка канала: {type(exc).__name__}")
         give_up = not exc.retry or message.attempts >= settings.OTKLIK_DELIVERY_MAX_ATTEMPTS
         message.status = OutboxStatus.FAILED if give_up else OutboxStatus.QUEUED
         message.next_attempt_at = None if give_up else now + backoff(message.attempts)

@@ -376,13 +376,14 @@ def _short_text(letter: Letter) -> str:
 def letter_send(*, letter: Letter, actor: User, channel: str | None = None, address: str = "") -> Any:
     """Queue a registered letter for delivery: by default back through the channel of receipt."""
     from delivery.choices import DeliveryChannel
-    from delivery.services import outbox_enqueue
+    from delivery.services import channel_for, outbox_enqueue
 
     letter = Letter.objects.select_for_update().select_related("appeal", "body", "applicant").get(pk=letter.pk)
     if letter.status != LetterStatus.ISSUED:
         raise ValidationError("Отправляется только зарегистрированное письмо.")
     if not rules.can_issue_or_send(actor_for(actor), letter):
         raise PermissionDenied("Отправить письмо может отдел обращений или руководитель подразделения.")
+    channel = channel or channel_for(letter.appeal, letter.applicant)
     doc = document_for(letter)
     attachments: list[tuple[str, bytes, str]] = []
     with letter.pdf.open("rb") as handle:
@@ -404,7 +405,7 @@ def letter_send(*, letter: Letter, actor: User, channel: str | None = None, addr
         text=to_text(doc),
         html=to_html(doc, for_print=True),
         attachments=attachments,
-        channel=channel or None,
+        channel=channel,
         actor=actor,
         short_text=_short_text(letter),
         address=address,

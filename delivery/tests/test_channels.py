@@ -314,3 +314,29 @@ def test_print_batch_layout(cast) -> None:
 
 def test_delivery_error_flags() -> None:
     assert DeliveryError("x").retry and not DeliveryError("x", retry=False).retry
+
+
+def test_unexpected_adapter_failure_is_retried_not_stuck(cast, applicant, monkeypatch) -> None:
+    from delivery.channels import ADAPTERS
+
+    def broken(message):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(ADAPTERS[DeliveryChannel.EMAIL], "send", broken)
+    appeal = make_appeal(body=cast.body, applicants=[applicant], channel=Channel.EMAIL)
+    message = _enqueue(appeal, applicant, None)
+    assert services.deliver(message.pk) == OutboxStatus.QUEUED
+    message.refresh_from_db()
+    assert message.last_error == "Внутренняя ошибка канала: RuntimeError" and message.next_attempt_at is not None
+
+
+def test_stuck_sending_is_requeued(cast, applicant) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    appeal = make_appeal(body=cast.body, applicants=[applicant], channel=Channel.EMAIL)
+    message = _enqueue(appeal, applicant, None)
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.SENDING, updated_at=long_ago)
+    assert services.deliver_due() == {OutboxStatus.SENT: 1}

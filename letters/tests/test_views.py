@@ -146,3 +146,26 @@ def test_print_page_builds_a_batch(cast, login) -> None:
     assert message.status == OutboxStatus.SENT and message.print_batch is not None
     pdf = client.get(reverse("delivery:batch", args=[message.print_batch.pk]))
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+
+
+def test_exchange_letter_carries_docx_and_card_retry_returns_to_card(cast, login, settings, tmp_path) -> None:
+    from delivery.models import OutboxAttachment
+    from delivery.services import deliver
+    from letters.tests.conftest import answered_appeal
+
+    settings.OTKLIK_EXCHANGE_DIR = tmp_path / "exchange"
+    appeal = answered_appeal(cast, channel="edms")
+    letter = services.letter_prepare(appeal=appeal, actor=cast.operator.user, situation=Situation.ANSWER)
+    message = services.letter_send(
+        letter=services.letter_issue(letter=letter, actor=cast.operator.user), actor=cast.operator.user
+    )
+    assert message.channel == "exchange"
+    names = sorted(OutboxAttachment.objects.filter(message=message).values_list("name", flat=True))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "pdf"]
+    (tmp_path / "exchange").write_text("not a folder")  # the EDMS share is broken: a retryable failure
+    assert deliver(message.pk) == OutboxStatus.QUEUED
+    message.refresh_from_db()
+    assert "Папка обмена недоступна" in message.last_error
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.FAILED)
+    response = login(cast.operator).post(reverse("delivery:retry", args=[message.pk]), {"next": "appeal"})
+    assert response["Location"] == reverse("appeals:detail", args=[appeal.pk])
