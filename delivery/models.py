@@ -47,6 +47,9 @@ class OutboxMessage(TimeStampedModel):
         verbose_name="получатель",
     )
     kind = models.CharField("что отправляется", max_length=40)
+    # What the message carries, for the app that queued it («letter:17»): cancelling the source
+    # cancels its undelivered messages (`outbox_cancel_for`).
+    reference = models.CharField("источник", max_length=100, blank=True, db_index=True)
     channel = models.CharField("канал", max_length=20, choices=DeliveryChannel.choices)
     address = models.CharField("адрес", max_length=500, blank=True)
     recipient_name = models.CharField("получатель (как на конверте)", max_length=300, blank=True)

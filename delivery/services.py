@@ -6,7 +6,9 @@
 puts one message in the queue (inside the caller's transaction) and asks the worker to deliver it
 once the transaction commits. Without `channel` the message goes back the way the appeal came
 (`channel_for`), falling back to e-mail, then the post. `attachments` are (name, bytes,
-content type) triples. `short_text` replaces `text` for SMS. The worker task
+content type) triples. `short_text` replaces `text` for SMS; `address` overrides the card's
+contact; `reference` names the source («letter:17») so `outbox_cancel_for(reference)` can
+withdraw what has not gone yet. The worker task
 `delivery.tasks.deliver_due` sends every due message; a failure waits
 OTKLIK_DELIVERY_RETRY_MINUTES × 2^(attempt−1) and is retried up to OTKLIK_DELIVERY_MAX_ATTEMPTS
 times, then the message is «не доставлено» and shows on the staff page of failed deliveries.
@@ -107,6 +109,7 @@ def outbox_enqueue(
     short_text: str = "",
     address: str = "",
     recipient_name: str = "",
+    reference: str = "",
 ) -> OutboxMessage:
     """Queue one message for one applicant; see the module docstring."""
     if not subject.strip() or not text.strip():
@@ -128,6 +131,7 @@ def outbox_enqueue(
         appeal=appeal,
         applicant=applicant,
         kind=kind[:40],
+        reference=reference[:100],
         channel=channel,
         address=address[:500],
         recipient_name=recipient_name[:300],
@@ -264,9 +268,19 @@ def outbox_redirect(*, message: OutboxMessage, actor: User, channel: str, addres
         channel=channel,
         actor=actor,
         address=address,
+        reference=message.reference,
     )
     outbox_cancel(message=message, actor=actor)
     return fresh
+
+
+def outbox_cancel_for(reference: str) -> int:
+    """Cancel every message of a source that has not gone yet (the source was withdrawn)."""
+    if not reference:
+        return 0
+    return OutboxMessage.objects.filter(
+        reference=reference, status__in=[OutboxStatus.QUEUED, OutboxStatus.FAILED]
+    ).update(status=OutboxStatus.CANCELLED, next_attempt_at=None, updated_at=clock.now())
 
 
 def failed_messages() -> QuerySet[OutboxMessage]:

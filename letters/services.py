@@ -47,13 +47,16 @@ from workflow import services as workflow_services
 from workflow.choices import StageCode
 
 
-def _event(appeal: Appeal, actor: User | None, note: str) -> None:
+def _event(appeal: Appeal, actor: User | None, note: str, *, old: str = "", new: str = "") -> None:
+    """A line in the appeal's history; a change of the letter's state shows as «было → стало»."""
     AppealEvent.objects.create(
         appeal=appeal,
         at=clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=EventKind.CHANGED,
-        field="исходящее письмо",
+        field="исходящее письмо" if (old or new) else "",
+        old_value=old,
+        new_value=new,
         note=note,
     )
 
@@ -219,7 +222,7 @@ def letter_prepare(
         extra={k: str(v) for k, v in (extra or {}).items()},
         created_by=actor,
     )
-    _event(appeal, actor, f"Подготовлен проект: {letter.get_situation_display().lower()}")
+    _event(appeal, actor, f"Подготовлен проект письма: {letter.get_situation_display().lower()}")
     return letter
 
 
@@ -338,7 +341,13 @@ def _issue(*, letter: Letter, actor: User, when: dt.datetime | None, written: li
     letter.docx.save(f"{stem}.docx", ContentFile(render_letter(letter, "docx")), save=False)
     written.append(str(letter.docx.name))
     letter.save()
-    _event(appeal, actor, f"Зарегистрировано исх. № {number}: {letter.get_situation_display().lower()}")
+    _event(
+        appeal,
+        actor,
+        letter.get_situation_display(),
+        old="проект",
+        new=f"исх. № {number} от {timezone.localtime(when):%d.%m.%Y}",
+    )
     if letter.situation in FINAL_SITUATIONS:
         for question in appeal.questions.all():
             workflow_services.stages_progress(question=question, milestone=StageCode.DISPATCH, at=when)
@@ -354,9 +363,18 @@ def letter_cancel(*, letter: Letter, actor: User, reason: str) -> Letter:
     reason = reason.strip()
     if letter.status == LetterStatus.ISSUED and not reason:
         raise ValidationError("Укажите причину отмены зарегистрированного письма.")
+    from delivery.services import outbox_cancel_for
+
     letter.status = LetterStatus.CANCELLED
     letter.save(update_fields=["status", "updated_at"])
-    _event(letter.appeal, actor, f"Письмо {letter} отменено" + (f": {reason}" if reason else ""))
+    outbox_cancel_for(f"letter:{letter.pk}")
+    _event(
+        letter.appeal,
+        actor,
+        f"{letter.get_situation_display()}" + (f": {reason}" if reason else ""),
+        old=f"исх. № {letter.number}" if letter.number else "проект",
+        new="отменено",
+    )
     return letter
 
 
@@ -409,6 +427,7 @@ def letter_send(*, letter: Letter, actor: User, channel: str | None = None, addr
         actor=actor,
         short_text=_short_text(letter),
         address=address,
+        reference=f"letter:{letter.pk}",
     )
     _event(
         letter.appeal, actor, f"Письмо исх. № {letter.number} поставлено в отправку: {message.get_channel_display()}"

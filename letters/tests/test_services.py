@@ -87,6 +87,8 @@ def test_issue_numbers_files_and_dispatch(cast, answered) -> None:
     when = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
     issued = services.letter_issue(letter=letter, actor=cast.operator.user, when=when)
     assert issued.number == "0001-ОГ/2026" and issued.status == LetterStatus.ISSUED
+    event = AppealEvent.objects.filter(appeal=answered, field="исходящее письмо").get()
+    assert (event.old_value, event.new_value) == ("проект", "исх. № 0001-ОГ/2026 от 15.06.2026")
     assert issued.signer_name == "И. И. Главный"
     assert issued.pdf.read(5) == b"%PDF-"
     with zipfile.ZipFile(io.BytesIO(issued.docx.open("rb").read())) as docx:
@@ -168,3 +170,20 @@ def test_template_validation_accepts_every_documented_field() -> None:
         body="{{ applicant.greeting }} {{ applicant.to }} {% for q in questions %}{{ q.code }} {{ q.executor }}"
         "{% endfor %} {{ executor.short_name }} {{ deadline }} {{ signer.name }} {{ letter.number }} {{ extra.link }}",
     )
+
+
+def test_cancelling_a_letter_withdraws_its_undelivered_messages(cast) -> None:
+    from delivery.choices import OutboxStatus
+
+    appeal = answered_appeal(cast, channel="post")
+    letter = services.letter_issue(
+        letter=services.letter_prepare(appeal=appeal, actor=cast.operator.user, situation=Situation.ANSWER),
+        actor=cast.operator.user,
+    )
+    message = services.letter_send(letter=letter, actor=cast.operator.user)
+    assert message.channel == "print" and message.reference == f"letter:{letter.pk}"
+    services.letter_cancel(letter=letter, actor=cast.administrator.user, reason="адрес неверный")
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.CANCELLED
+    event = AppealEvent.objects.filter(appeal=appeal, new_value="отменено").get()
+    assert event.old_value == f"исх. № {letter.number}" and "адрес неверный" in event.note
