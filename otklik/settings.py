@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "workflow",
     "promises",
     "grouping",
+    "letters",
+    "delivery",
     "demo",
 ]
 
@@ -236,6 +238,42 @@ OTKLIK_AUTO_ROUTE_PERCENT = env_int("OTKLIK_AUTO_ROUTE_PERCENT", 80, minimum=50,
 OTKLIK_MODEL_MIN_SAMPLES = env_int("OTKLIK_MODEL_MIN_SAMPLES", 30, minimum=10)
 OTKLIK_RETRAIN_MIN_NEW = env_int("OTKLIK_RETRAIN_MIN_NEW", 50, minimum=1)
 
+# Letters and delivery (docs/letters.md): a wording is not repeated to one applicant within this
+# many days; the outbox retries a failed delivery this many times, waiting RETRY_MINUTES × 2^n.
+OTKLIK_LETTER_ROTATION_DAYS = env_int("OTKLIK_LETTER_ROTATION_DAYS", 365, minimum=1, maximum=3650)
+OTKLIK_DELIVERY_MAX_ATTEMPTS = env_int("OTKLIK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
+OTKLIK_DELIVERY_RETRY_MINUTES = env_int("OTKLIK_DELIVERY_RETRY_MINUTES", 5, minimum=1, maximum=1440)
+OTKLIK_DELIVERY_TIMEOUT = env_int("OTKLIK_DELIVERY_TIMEOUT", 20, minimum=1, maximum=300)
+_MAIL_BACKEND = env_str("OTKLIK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": {
+            "host": env_str("OTKLIK_SMTP_HOST", "localhost"),
+            "port": env_int("OTKLIK_SMTP_PORT", 25, minimum=1, maximum=65535),
+            "username": env_str("OTKLIK_SMTP_USER", ""),
+            "password": env_str("OTKLIK_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("OTKLIK_SMTP_STARTTLS", False),
+            "use_ssl": env_bool("OTKLIK_SMTP_SSL", False),
+            "timeout": OTKLIK_DELIVERY_TIMEOUT,
+        }
+        if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("OTKLIK_MAIL_FROM", "otklik@localhost")
+OTKLIK_TELEGRAM_TOKEN = env_str("OTKLIK_TELEGRAM_TOKEN", "")
+OTKLIK_TELEGRAM_API = env_str("OTKLIK_TELEGRAM_API", "https://api.telegram.org")
+OTKLIK_VK_TOKEN = env_str("OTKLIK_VK_TOKEN", "")
+OTKLIK_VK_API = env_str("OTKLIK_VK_API", "https://api.vk.com/method")
+OTKLIK_VK_API_VERSION = env_str("OTKLIK_VK_API_VERSION", "5.199")
+# SMS gateway: a URL template with {phone} and {text} (URL-encoded on substitution); POST when
+# OTKLIK_SMS_METHOD=post (the same fields as a form); success means HTTP 2xx.
+OTKLIK_SMS_URL = env_str("OTKLIK_SMS_URL", "")
+OTKLIK_SMS_METHOD = env_choice("OTKLIK_SMS_METHOD", "get", ("get", "post"))
+# Exchange folder for a document-management system: one sub-folder per letter with a manifest.
+OTKLIK_EXCHANGE_DIR = env_path("OTKLIK_EXCHANGE_DIR", VAR_DIR / "exchange")
+
 LOG_LEVEL = env_choice("OTKLIK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,
@@ -247,5 +285,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The scheduler logs every lock refresh at INFO; only problems are worth a line.
         "apscheduler": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO; fontTools every subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

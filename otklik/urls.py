@@ -28,6 +28,8 @@ urlpatterns = [
     path("classification/", include("classification.urls")),
     path("routing/", include("routing.urls")),
     path("groups/", include("grouping.urls")),
+    path("letters/", include("letters.urls")),
+    path("delivery/", include("delivery.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
