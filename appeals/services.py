@@ -63,7 +63,7 @@ class QuestionDraft:
     executor: StaffMember | None = None
 
 
-def _record(
+def record_event(
     appeal: Appeal,
     kind: str,
     actor: User | None,
@@ -74,6 +74,7 @@ def _record(
     new: Any = "",
     note: str = "",
 ) -> AppealEvent:
+    """One entry of the appeal's history (used by every app that changes an appeal)."""
     return AppealEvent.objects.create(
         appeal=appeal,
         at=clock.now(),
@@ -104,7 +105,7 @@ def _display(instance: models.Model, field_name: str) -> str:
     return str(value)
 
 
-def _apply_changes(
+def apply_changes(
     instance: models.Model,
     changes: dict[str, Any],
     *,
@@ -122,7 +123,7 @@ def _apply_changes(
         old = _display(instance, name)
         setattr(instance, name, value)
         field = instance._meta.get_field(name)
-        _record(
+        record_event(
             appeal,
             kind,
             actor,
@@ -158,16 +159,17 @@ def appeal_signatories_changed(*, appeal: Appeal, actor: User | None, note: str)
     """The cards behind an appeal's signatures changed (merged or separated): search, character, history."""
     refresh_search_document(appeal)
     repeated = appeal.character in (Character.REPEATED, Character.COLLECTIVE_REPEATED)
-    character = _character(appeal.signatories.count(), repeated)
+    character = character_of(appeal.signatories.count(), repeated)
     if character != appeal.character:
         old = appeal.get_character_display()
         Appeal.objects.filter(pk=appeal.pk).update(character=character)
         appeal.character = character
-        _record(appeal, EventKind.CHANGED, actor, field="Характер", old=old, new=appeal.get_character_display())
-    _record(appeal, EventKind.CHANGED, actor, field="Заявители", note=note)
+        record_event(appeal, EventKind.CHANGED, actor, field="Характер", old=old, new=appeal.get_character_display())
+    record_event(appeal, EventKind.CHANGED, actor, field="Заявители", note=note)
 
 
-def _character(applicant_count: int, repeated: bool) -> str:
+def character_of(applicant_count: int, repeated: bool) -> str:
+    """Individual or collective, repeated or not (DOMAIN.md: the character of an appeal)."""
     if applicant_count > 1:
         return Character.COLLECTIVE_REPEATED if repeated else Character.COLLECTIVE
     return Character.REPEATED if repeated else Character.INDIVIDUAL
@@ -302,7 +304,7 @@ def _register(
         channel=channel,
         kind=kind,
         form=form or CHANNEL_FORM[Channel(channel)],
-        character=_character(len(unique_applicants), previous_appeal is not None),
+        character=character_of(len(unique_applicants), previous_appeal is not None),
         addressee=addressee.strip(),
         summary=(summary.strip() or shorten(text, 200)),
         text=text,
@@ -325,9 +327,9 @@ def _register(
         _question_create(appeal=appeal, draft=draft, position=position)
     for upload in attachments:
         _store_attachment(appeal, upload, actor, written)
-    _record(appeal, EventKind.REGISTERED, actor, note=f"Зарегистрировано под № {number}")
+    record_event(appeal, EventKind.REGISTERED, actor, note=f"Зарегистрировано под № {number}")
     after_registration(appeal=appeal, actor=actor)
-    _sync_appeal_status(appeal, actor)
+    sync_appeal_status(appeal, actor)
     refresh_search_document(appeal)
     return appeal
 
@@ -360,9 +362,9 @@ def question_add(*, appeal: Appeal, actor: User, draft: QuestionDraft) -> Questi
         raise PermissionDenied("Добавлять вопросы может оператор или администратор.")
     position = (appeal.questions.aggregate(m=models.Max("position"))["m"] or 0) + 1
     question = _question_create(appeal=appeal, draft=draft, position=position)
-    _record(appeal, EventKind.QUESTION_ADDED, actor, question=question, note=shorten(question.text, 200))
+    record_event(appeal, EventKind.QUESTION_ADDED, actor, question=question, note=shorten(question.text, 200))
     workflow_services.plan_question(question=question)
-    _sync_appeal_status(appeal, actor)
+    sync_appeal_status(appeal, actor)
     return question
 
 
@@ -376,11 +378,11 @@ def appeal_update(*, appeal: Appeal, actor: User, **changes: Any) -> list[str]:
     if not rules.can_edit_appeal(actor_for(actor), appeal):
         raise PermissionDenied("Изменять регистрационные данные может оператор или администратор.")
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    changed = _apply_changes(appeal, changes, appeal=appeal, actor=actor)
+    changed = apply_changes(appeal, changes, appeal=appeal, actor=actor)
     if "previous_appeal" in changed:
-        _apply_changes(
+        apply_changes(
             appeal,
-            {"character": _character(appeal.signatories.count(), appeal.previous_appeal_id is not None)},
+            {"character": character_of(appeal.signatories.count(), appeal.previous_appeal_id is not None)},
             appeal=appeal,
             actor=actor,
         )
@@ -399,7 +401,7 @@ def question_update(*, question: Question, actor: User, **changes: Any) -> list[
     actor_info = actor_for(actor)
     if not (rules.can_edit_appeal(actor_info, question.appeal) or rules.can_assign(actor_info, question)):
         raise PermissionDenied("Недостаточно прав для изменения вопроса.")
-    return _apply_changes(question, changes, appeal=question.appeal, actor=actor, question=question)
+    return apply_changes(question, changes, appeal=question.appeal, actor=actor, question=question)
 
 
 @transaction.atomic
@@ -426,12 +428,12 @@ def question_assign(
     if due_date is not None:
         changes["due_date"] = due_date
     changes["status"] = QuestionStatus.ASSIGNED if executor else QuestionStatus.NEW
-    changed = _apply_changes(
+    changed = apply_changes(
         question, changes, appeal=question.appeal, actor=actor, question=question, kind=EventKind.ASSIGNED, note=note
     )
     if executor is not None:
         workflow_services.stages_progress(question=question, milestone=StageCode.RESOLUTION)
-    _sync_appeal_status(question.appeal, actor)
+    sync_appeal_status(question.appeal, actor)
     return changed
 
 
@@ -454,12 +456,12 @@ def question_route_automatically(
         "executor": executor,
         "status": QuestionStatus.ASSIGNED if executor else QuestionStatus.NEW,
     }
-    changed = _apply_changes(
+    changed = apply_changes(
         question, changes, appeal=question.appeal, actor=None, question=question, kind=EventKind.ASSIGNED, note=reason
     )
     if executor is not None:
         workflow_services.stages_progress(question=question, milestone=StageCode.RESOLUTION)
-    _sync_appeal_status(question.appeal, None)
+    sync_appeal_status(question.appeal, None)
     return changed
 
 
@@ -478,7 +480,7 @@ def question_submit_answer(
         raise ValidationError("Выберите итог рассмотрения вопроса.")
     if measures_taken and outcome != Outcome.SUPPORTED:
         raise ValidationError("Отметка «меры приняты» ставится только к поддержанному вопросу.")
-    _apply_changes(
+    apply_changes(
         question,
         {"answer": answer, "outcome": outcome, "measures_taken": measures_taken, "status": QuestionStatus.ON_APPROVAL},
         appeal=question.appeal,
@@ -495,7 +497,7 @@ def question_approve(*, question: Question, actor: User, note: str = "") -> None
     question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
     if not rules.can_approve(actor_for(actor), question):
         raise PermissionDenied("Утверждает ответ руководитель подразделения.")
-    _apply_changes(
+    apply_changes(
         question,
         {"status": QuestionStatus.DONE, "answered_at": clock.now()},
         appeal=question.appeal,
@@ -509,7 +511,7 @@ def question_approve(*, question: Question, actor: User, note: str = "") -> None
     from promises.services import promises_record_given
 
     promises_record_given(question=question, actor=actor)
-    _sync_appeal_status(question.appeal, actor)
+    sync_appeal_status(question.appeal, actor)
 
 
 @transaction.atomic
@@ -520,7 +522,7 @@ def question_return(*, question: Question, actor: User, note: str) -> None:
         raise PermissionDenied("Вернуть ответ может руководитель подразделения.")
     if not note.strip():
         raise ValidationError("Укажите, что нужно доработать.")
-    _apply_changes(
+    apply_changes(
         question,
         {"status": QuestionStatus.ASSIGNED, "outcome": Outcome.ON_CONSIDERATION},
         appeal=question.appeal,
@@ -543,7 +545,7 @@ def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
         raise ValidationError("Не все вопросы рассмотрены.")
     for question in open_questions:
         # A non-appeal is closed without a reply (DOMAIN.md section 1); its questions say so.
-        _apply_changes(
+        apply_changes(
             question,
             {"status": QuestionStatus.DONE, "outcome": Outcome.LEFT_WITHOUT_ANSWER, "answered_at": clock.now()},
             appeal=appeal,
@@ -552,7 +554,7 @@ def appeal_close(*, appeal: Appeal, actor: User, note: str = "") -> None:
             kind=EventKind.CLOSED,
             note="Не обращение: закрыто без ответа",
         )
-    _apply_changes(
+    apply_changes(
         appeal,
         {"status": AppealStatus.CLOSED, "closed_at": clock.now()},
         appeal=appeal,
@@ -570,7 +572,7 @@ def appeal_comment(*, appeal: Appeal, actor: User, text: str) -> AppealEvent:
     text = text.strip()
     if not text:
         raise ValidationError("Комментарий пуст.")
-    return _record(appeal, EventKind.COMMENT, actor, note=text[:5000])
+    return record_event(appeal, EventKind.COMMENT, actor, note=text[:5000])
 
 
 @transaction.atomic
@@ -585,11 +587,11 @@ def attachments_add(*, appeal: Appeal, actor: User, files: Sequence[UploadedFile
     with _remove_files_on_error(written):
         stored = [_store_attachment(appeal, f, actor, written) for f in files]
     for a in stored:
-        _record(appeal, EventKind.ATTACHMENT, actor, note=a.original_name)
+        record_event(appeal, EventKind.ATTACHMENT, actor, note=a.original_name)
     return stored
 
 
-def _sync_appeal_status(appeal: Appeal, actor: User | None) -> None:
+def sync_appeal_status(appeal: Appeal, actor: User | None) -> None:
     """The appeal's status follows its questions until it is taken off control."""
     if appeal.status == AppealStatus.CLOSED:
         return
@@ -602,4 +604,4 @@ def _sync_appeal_status(appeal: Appeal, actor: User | None) -> None:
     else:
         target = AppealStatus.REGISTERED
     if appeal.status != target:
-        _apply_changes(appeal, {"status": target}, appeal=appeal, actor=actor)
+        apply_changes(appeal, {"status": target}, appeal=appeal, actor=actor)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from appeals.choices import FINAL_OUTCOMES, AppealStatus, EventKind, Kind, Outcome, QuestionStatus
 from appeals.models import Appeal, AppealApplicant, Question
-from appeals.services import _apply_changes, _character, _record, _sync_appeal_status
+from appeals.services import apply_changes, character_of, record_event, sync_appeal_status
 from classification.models import Suggestion
 from core import clock
 from core.text import fold, shorten
@@ -316,7 +316,7 @@ def group_create(
 def _assign_to_lead(group: SubjectGroup, question: Question, actor: User | None) -> None:
     if group.lead is None or question.status not in (QuestionStatus.NEW, QuestionStatus.ASSIGNED):
         return
-    changed = _apply_changes(
+    changed = apply_changes(
         question,
         {"department": group.lead.department, "executor": group.lead, "status": QuestionStatus.ASSIGNED},
         appeal=question.appeal,
@@ -365,7 +365,7 @@ def group_join(
     note = notes.get(how, "")
     if score is not None:
         note = f"{note or 'Присоединён'}: сходство {round(score * 100)} %"
-    _record(
+    record_event(
         question.appeal,
         EventKind.CHANGED,
         actor,
@@ -385,7 +385,7 @@ def group_join(
         _answer_member(group, question, actor)
         if group.published_at is not None:
             _link_member(group, question)
-    _sync_appeal_status(question.appeal, actor)
+    sync_appeal_status(question.appeal, actor)
     return membership
 
 
@@ -401,7 +401,7 @@ def group_leave(*, question: Question, actor: User, reason: str = "") -> GroupMe
     membership.left_at = clock.now()
     membership.save(update_fields=["left_at"])
     QuestionSignature.objects.filter(question=question).update(group=None)
-    _record(
+    record_event(
         question.appeal,
         EventKind.CHANGED,
         actor,
@@ -413,7 +413,7 @@ def group_leave(*, question: Question, actor: User, reason: str = "") -> GroupMe
     )
     if question.status == QuestionStatus.ON_APPROVAL:
         # The group's draft is not this question's any more.
-        _apply_changes(
+        apply_changes(
             question,
             {"answer": "", "outcome": Outcome.ON_CONSIDERATION, "status": QuestionStatus.ASSIGNED},
             appeal=question.appeal,
@@ -452,7 +452,7 @@ def group_set_lead(*, group: SubjectGroup, actor: User, lead: StaffMember) -> No
     group.save(update_fields=["lead", "department", "updated_at"])
     for question in _group_event_members(group):
         _assign_to_lead(group, question, actor)
-        _sync_appeal_status(question.appeal, actor)
+        sync_appeal_status(question.appeal, actor)
 
 
 @transaction.atomic
@@ -470,7 +470,7 @@ def group_rename(*, group: SubjectGroup, actor: User, title: str) -> None:
 def _submit_member(group: SubjectGroup, question: Question, actor: User | None) -> None:
     if question.status not in (QuestionStatus.NEW, QuestionStatus.ASSIGNED):
         return
-    _apply_changes(
+    apply_changes(
         question,
         {
             "answer": group.answer,
@@ -524,7 +524,7 @@ def group_return(*, group: SubjectGroup, actor: User, note: str) -> None:
     for question in _group_event_members(group):
         if question.status != QuestionStatus.ON_APPROVAL:
             continue
-        _apply_changes(
+        apply_changes(
             question,
             {"status": QuestionStatus.ASSIGNED, "outcome": Outcome.ON_CONSIDERATION},
             appeal=question.appeal,
@@ -567,7 +567,7 @@ def personalised_answer(group: SubjectGroup, question: Question) -> tuple[str, s
 def _answer_member(group: SubjectGroup, question: Question, actor: User | None) -> None:
     addressee, text = personalised_answer(group, question)
     now = clock.now()
-    _apply_changes(
+    apply_changes(
         question,
         {"answer": text, "status": QuestionStatus.DONE, "answered_at": now},
         appeal=question.appeal,
@@ -583,7 +583,7 @@ def _answer_member(group: SubjectGroup, question: Question, actor: User | None) 
         defaults={"addressee": addressee[:500], "text": text, "created_at": now},
     )
     workflow_services.stages_progress(question=question, milestone=StageCode.SIGNING)
-    _sync_appeal_status(question.appeal, actor)
+    sync_appeal_status(question.appeal, actor)
 
 
 @transaction.atomic
@@ -662,7 +662,9 @@ def group_publish(*, group: SubjectGroup, actor: User) -> None:
     group.published_at = clock.now()
     group.save(update_fields=["published_at", "updated_at"])
     for question in _group_event_members(group):
-        _record(question.appeal, EventKind.COMMENT, actor, question=question, note="Ответ группы опубликован на сайте")
+        record_event(
+            question.appeal, EventKind.COMMENT, actor, question=question, note="Ответ группы опубликован на сайте"
+        )
 
 
 @transaction.atomic
@@ -793,11 +795,11 @@ def repeat_check(
         question=question, earlier=other, score=round(similarity, 4), created_at=clock.now()
     )
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    changes: dict[str, Any] = {"character": _character(appeal.signatories.count(), True)}
+    changes: dict[str, Any] = {"character": character_of(appeal.signatories.count(), True)}
     if appeal.previous_appeal_id is None:
         changes["previous_appeal"] = other.appeal
     answered = timezone.localtime(other.answered_at).strftime("%d.%m.%Y") if other.answered_at else ""
-    _apply_changes(
+    apply_changes(
         appeal,
         changes,
         appeal=appeal,
@@ -874,7 +876,7 @@ def _after_texts_changed(appeal: Appeal, actor: User | None, changed: list[Quest
         workflow_services.plan_question(question=question)
     for question in changed:
         question_match(question=question, actor=actor)
-    _sync_appeal_status(appeal, actor)
+    sync_appeal_status(appeal, actor)
 
 
 @transaction.atomic
@@ -910,7 +912,7 @@ def questions_recut(*, appeal: Appeal, actor: User, texts: Sequence[str], note: 
                 used.add(unused[0].pk)
     removed = [q for q in questions if q.pk not in used]
     for q in removed:
-        _record(
+        record_event(
             appeal,
             EventKind.CHANGED,
             actor,
@@ -932,10 +934,10 @@ def questions_recut(*, appeal: Appeal, actor: User, texts: Sequence[str], note: 
             Question.objects.filter(pk=q.pk).update(position=position)
             q.position = position
             if old_position != position:
-                _record(
+                record_event(
                     appeal, EventKind.CHANGED, actor, question=q, field="№", old=old_position, new=position, note=note
                 )
-            if _apply_changes(q, {"text": text}, appeal=appeal, actor=actor, question=q, note=note):
+            if apply_changes(q, {"text": text}, appeal=appeal, actor=actor, question=q, note=note):
                 changed.append(q)
             result.append(q)
         else:
@@ -948,7 +950,7 @@ def questions_recut(*, appeal: Appeal, actor: User, texts: Sequence[str], note: 
             )
             q.full_clean()
             q.save()
-            _record(appeal, EventKind.QUESTION_ADDED, actor, question=q, note=note or shorten(text, 200))
+            record_event(appeal, EventKind.QUESTION_ADDED, actor, question=q, note=note or shorten(text, 200))
             changed.append(q)
             result.append(q)
     _after_texts_changed(appeal, actor, changed)

@@ -27,6 +27,7 @@ from promises.choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
+    NoticeStatus,
     PromiseSource,
     PromiseStatus,
 )
@@ -269,7 +270,7 @@ def _change(
         _describe(new_status, promise.due_date),
         note=f"«{promise.sentence[:200]}»" + (f" — {note}" if note else ""),
     )
-    applicant_notices_for(promise, change=change)
+    applicant_notices_for(promise, change=change, actor=actor)
     now_open = on_extra_control(promise.appeal)
     if now_open and not was_open:
         _event(promise.appeal, actor, None, "", "на дополнительном контроле", note="Даны обещания с контролем срока.")
@@ -360,23 +361,59 @@ def notice_text(promise: Promise, change: PromiseChange) -> str:
     return body
 
 
-def applicant_notices_for(promise: Promise, *, change: PromiseChange | None = None) -> list[ApplicantNotice]:
+def applicant_notices_for(
+    promise: Promise, *, change: PromiseChange | None = None, actor: User | None = None
+) -> list[ApplicantNotice]:
     """Prepare, for every applicant who signed the appeal, the notice about the promise's latest
-    change (once per change and applicant). Delivery channels send the prepared notices."""
+    change (once per change and applicant) and hand it to delivery, by the applicant's channel.
+
+    The promise as first given needs no notice of its own: the answer letter carries it. A notice
+    that cannot be sent (no address for any channel) stays «подготовлено» for staff to see."""
     change = change or promise.changes.order_by("-at", "-pk").first()
     if change is None:
         return []
     text = notice_text(promise, change)
     now = clock.now()
+    first_given = not change.old_status
     notices = []
     for signatory in promise.appeal.signatories.select_related("applicant"):
-        notice, _ = ApplicantNotice.objects.get_or_create(
+        notice, created = ApplicantNotice.objects.get_or_create(
             change=change,
             applicant=signatory.applicant,
-            defaults={"promise": promise, "appeal": promise.appeal, "text": text, "created_at": now},
+            defaults={
+                "promise": promise,
+                "appeal": promise.appeal,
+                "text": text,
+                "created_at": now,
+                "status": NoticeStatus.CANCELLED if first_given else NoticeStatus.PREPARED,
+            },
         )
+        if created and not first_given:
+            _send_notice(notice, actor)
         notices.append(notice)
     return notices
+
+
+def _send_notice(notice: ApplicantNotice, actor: User | None) -> bool:
+    from delivery.services import outbox_enqueue
+
+    appeal = notice.appeal
+    try:
+        with transaction.atomic():
+            outbox_enqueue(
+                appeal=appeal,
+                applicant=notice.applicant,
+                kind="promise",
+                subject=f"Об исполнении обещания по обращению № {appeal.number}",
+                text=notice.text,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                reference=f"promise-notice:{notice.pk}",
+            )
+    except ValidationError:
+        return False
+    notice.status, notice.sent_at = NoticeStatus.SENT, clock.now()
+    notice.save(update_fields=["status", "sent_at"])
+    return True
 
 
 # --- reminders and escalation --------------------------------------------------------------

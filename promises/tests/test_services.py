@@ -11,10 +11,11 @@ from django.utils import timezone
 from appeals import services as appeal_services
 from appeals.choices import Outcome
 from appeals.models import AppealEvent, Question
+from delivery.models import OutboxMessage
 from promises import services
 from promises.choices import NoticeStatus, PromiseStatus
 from promises.models import ApplicantNotice, Promise
-from tests.factories import ApplicantFactory, make_appeal
+from tests.factories import ApplicantFactory, ContactFactory, make_appeal
 from workflow.models import Notification
 
 ANSWER = "Осмотр проведён. Ремонт покрытия будет выполнен в срок до {due:%d.%m.%Y}. Работы выполнены частично."
@@ -93,7 +94,8 @@ def test_promises_are_given_when_the_answer_is_approved(cast) -> None:
     change = draft.changes.get()
     assert (change.old_status, change.new_status, change.actor) == ("", PromiseStatus.GIVEN, cast.head.user)
     notices = ApplicantNotice.objects.filter(promise=draft)
-    assert notices.count() == 2 and {n.status for n in notices} == {NoticeStatus.PREPARED}
+    # The answer letter carries the promise as given: no separate message for it.
+    assert notices.count() == 2 and {n.status for n in notices} == {NoticeStatus.CANCELLED}
     assert f"Срок — {due:%d.%m.%Y}" in notices[0].text and "Ремонт покрытия" in notices[0].text
     events = AppealEvent.objects.filter(appeal=question.appeal, field="обещание")
     assert [e.new_value for e in events] == [f"Дано, срок {due:%d.%m.%Y}", "на дополнительном контроле"]
@@ -114,6 +116,8 @@ def _given(cast, due: dt.date | None = None) -> Promise:  # type: ignore[no-unty
 
 def test_status_changes_keep_history_notices_and_lift_control(cast) -> None:
     promise = _given(cast)
+    first = promise.appeal.signatories.order_by("pk").first().applicant  # type: ignore[union-attr]
+    ContactFactory(applicant=first, kind="email", value="reader@mail.ru")
     with pytest.raises(PermissionDenied):
         services.promise_change_status(promise=promise, actor=cast.other_executor.user, status=PromiseStatus.KEPT)
     with pytest.raises(ValidationError, match="новый срок"):
@@ -143,6 +147,15 @@ def test_status_changes_keep_history_notices_and_lift_control(cast) -> None:
         services.promise_change_status(promise=promise, actor=cast.controller.user, status=PromiseStatus.IN_PROGRESS)
     assert [c.new_status for c in promise.changes.all()] == ["given", "moved", "kept"]
     assert ApplicantNotice.objects.filter(promise=promise).count() == 6  # two applicants × three changes
+    # Every later change goes to the applicants through delivery, or waits when there is no address.
+    later = ApplicantNotice.objects.filter(promise=promise).exclude(status=NoticeStatus.CANCELLED)
+    assert later.count() == 4
+    assert later.filter(status=NoticeStatus.SENT).count() == 2  # the applicant with an e-mail
+    for notice in later:
+        queued = OutboxMessage.objects.filter(reference=f"promise-notice:{notice.pk}")
+        assert queued.exists() == (notice.status == NoticeStatus.SENT)
+        if queued.exists():
+            assert queued.get().text == notice.text and queued.get().applicant == notice.applicant
 
 
 def test_control_stays_while_any_promise_is_open(cast) -> None:
