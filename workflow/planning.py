@@ -163,8 +163,26 @@ def _walk(batch: Batch, cal: WorkCalendar, now: float, factor: np.ndarray, *, du
     return starts, dues, cursor
 
 
+def _rows(batch: Batch, idx: np.ndarray) -> Batch:
+    """The sub-batch of the given questions."""
+    return Batch(
+        status=batch.status[idx],
+        unit=batch.unit[idx],
+        norm=batch.norm[idx],
+        minimum=batch.minimum[idx],
+        actual_start=batch.actual_start[idx],
+        actual_end=batch.actual_end[idx],
+        deadline=batch.deadline[idx],
+        expected=None if batch.expected is None else batch.expected[idx],
+    )
+
+
 def plan(batch: Batch, cal: WorkCalendar, now: float) -> Plan:
-    """Plan every question of the batch: the largest compression factor that meets its deadline."""
+    """Plan every question of the batch: the largest compression factor that meets its deadline.
+
+    Most questions fit at their norms; only the late ones are walked again at the minimums and,
+    when those fit, searched for the factor — on the sub-batch of those questions alone.
+    """
     q, _ = batch.shape
     remaining = (batch.status == ACTIVE) | (batch.status == PENDING)
     finished = ~remaining.any(axis=1)
@@ -174,22 +192,31 @@ def plan(batch: Batch, cal: WorkCalendar, now: float) -> Plan:
     fits_full = end_full <= batch.deadline
     factor = ones
     reachable = fits_full.copy()
-    if not fits_full.all():
-        # Only questions whose natural plan is late need the minimums and the search.
-        _, _, end_min = _walk(batch, cal, now, np.zeros(q))
-        reachable = fits_full | (end_min <= batch.deadline)
-        low = np.zeros(q)
-        high = ones.copy()
-        searching = reachable & ~fits_full
-        if searching.any():
+    late = np.flatnonzero(~fits_full)
+    if late.size:
+        sub = _rows(batch, late)
+        n = late.size
+        _, _, end_min = _walk(sub, cal, now, np.zeros(n))
+        fits_min = end_min <= sub.deadline
+        reachable[late] = fits_min
+        low, high = np.zeros(n), np.ones(n)
+        searching = np.flatnonzero(fits_min)
+        if searching.size:
+            search = _rows(sub, searching)
+            lo, hi = low[searching], high[searching]
             for _ in range(_SEARCH_STEPS):
-                mid = (low + high) / 2
-                _, _, end_mid = _walk(batch, cal, now, np.where(searching, mid, ones))
-                ok = end_mid <= batch.deadline
-                low = np.where(searching & ok, mid, low)
-                high = np.where(searching & ~ok, mid, high)
-        factor = np.where(fits_full, 1.0, np.where(reachable, low, 0.0))
-        starts, dues, end = _walk(batch, cal, now, factor)
+                mid = (lo + hi) / 2
+                _, _, end_mid = _walk(search, cal, now, mid)
+                ok = end_mid <= search.deadline
+                lo = np.where(ok, mid, lo)
+                hi = np.where(ok, hi, mid)
+            low[searching] = lo
+        sub_factor = np.where(fits_min, low, 0.0)
+        sub_starts, sub_dues, sub_end = _walk(sub, cal, now, sub_factor)
+        factor = ones.copy()
+        factor[late] = sub_factor
+        starts[late], dues[late], end = sub_starts, sub_dues, end.copy()
+        end[late] = sub_end
     if batch.expected is not None and not np.isnan(batch.expected).all():
         _, _, forecast = _walk(batch, cal, now, ones, durations=batch.expected)
     else:

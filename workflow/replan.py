@@ -132,6 +132,23 @@ def bulk_update(table: str, columns: Sequence[tuple[str, str, str]], rows: list[
         cursor.execute(f"UPDATE {_q(table)} AS t SET {setters} FROM {staging} AS v WHERE t.id = v.id")  # noqa: S608
 
 
+# --- one question's plan, for the incremental update ---------------------------------------------
+
+
+def lock_plan_of(question_id: int) -> int | None:
+    """The id of the question's plan, its row locked for this transaction (SQLite: the whole
+    database is, every transaction there being IMMEDIATE)."""
+    lock = " FOR UPDATE" if _pg() else ""
+    rows = _fetch(f"SELECT id FROM {_q(QuestionPlan._meta.db_table)} WHERE question_id = %s{lock}", [question_id])  # noqa: S608
+    return rows[0][0] if rows else None
+
+
+def stages_of(plan_id: int) -> list[StagePlan]:
+    """The plan's stages in order, as model instances (a raw query: nothing to compile)."""
+    table = _q(StagePlan._meta.db_table)
+    return list(StagePlan.objects.raw(f"SELECT * FROM {table} WHERE plan_id = %s ORDER BY position", [plan_id]))  # noqa: S608
+
+
 # --- reading a chunk ----------------------------------------------------------------------------
 
 

@@ -222,12 +222,12 @@ def stages_progress(
     *, question: Question, milestone: str, at: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> None:
     """A milestone of the question happened (resolution, draft, approval…): close stages through it."""
-    # The plan row is locked by id only: this runs on every milestone of every question.
-    locked = list(QuestionPlan.objects.select_for_update().filter(question=question).values_list("pk", flat=True))
-    if not locked:
+    # This runs on every milestone of every question: two plain statements, no query building.
+    locked = replan.lock_plan_of(question.pk)
+    if locked is None:
         return
     at = at or clock.now()
-    stages = list(StagePlan.objects.filter(plan_id=locked[0]).order_by("position"))
+    stages = replan.stages_of(locked)
     changed = _advance(stages, milestone, at)
     if changed:
         _write(
@@ -235,7 +235,7 @@ def stages_progress(
             [(s.status, s.actual_start, s.actual_end, s.pk) for s in changed],
             ["status", "actual_start", "actual_end"],
         )
-        recompute(locked, now=now)
+        recompute([locked], now=now)
 
 
 @transaction.atomic
