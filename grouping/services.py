@@ -565,11 +565,13 @@ def personalised_answer(group: SubjectGroup, question: Question) -> tuple[str, s
 
 
 def _answer_member(group: SubjectGroup, question: Question, actor: User | None) -> None:
+    """The member question is answered with the joint paragraph; its appeal's letter (the letters
+    app) addresses it to the applicant by name with their number and date, as recorded here."""
     addressee, text = personalised_answer(group, question)
     now = clock.now()
     apply_changes(
         question,
-        {"answer": text, "status": QuestionStatus.DONE, "answered_at": now},
+        {"answer": group.answer.strip(), "status": QuestionStatus.DONE, "answered_at": now},
         appeal=question.appeal,
         actor=actor,
         question=question,
@@ -633,7 +635,7 @@ def _link_member(group: SubjectGroup, question: Question) -> None:
         f"{greeting}\n\nОтвет на вопрос, поставленный в Вашем обращении от {received} № {question.appeal.number}, "
         f"размещён на официальном сайте: {link}"
     )
-    MemberAnswer.objects.get_or_create(
+    member, created = MemberAnswer.objects.get_or_create(
         group=group,
         question=question,
         kind=AnswerKind.LINK,
@@ -644,6 +646,33 @@ def _link_member(group: SubjectGroup, question: Question) -> None:
             "send_by": registered + dt.timedelta(days=PUBLISH_LINK_DAYS),
         },
     )
+    if created:
+        _send_link(member)
+
+
+def _send_link(member: MemberAnswer) -> None:
+    """The link to the published answer goes to the applicant at once, by their channel; without
+    any address it waits on the group's page with its «отправить до» date."""
+    from delivery.services import outbox_enqueue
+
+    appeal = member.question.appeal
+    signatory = appeal.signatories.select_related("applicant").order_by("-is_primary", "position", "pk").first()
+    if signatory is None:
+        return
+    try:
+        with transaction.atomic():
+            outbox_enqueue(
+                appeal=appeal,
+                applicant=signatory.applicant,
+                kind="group-link",
+                subject=f"Ответ на обращение № {appeal.number}",
+                text=member.text,
+                reference=f"group-link:{member.pk}",
+            )
+    except ValidationError:
+        return
+    member.sent_at = clock.now()
+    member.save(update_fields=["sent_at"])
 
 
 @transaction.atomic

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from appeals.choices import AppealStatus, Character, EventKind, Outcome, QuestionStatus
 from appeals.models import AppealEvent
 from appeals.services import appeal_close, question_approve, question_assign, question_submit_answer
+from delivery.models import OutboxMessage
 from grouping import services
 from grouping.choices import AnswerKind, GroupStatus, JoinedBy, ProposalState
 from grouping.models import GroupingSettings, GroupMembership, MatchProposal, MemberAnswer, QuestionSignature
 from grouping.tests.helpers import HEATING_TEXT, question_of, register
 from nlp.services import gazetteer_import
-from tests.factories import ApplicantFactory, ClassifierEntryFactory
+from tests.factories import ApplicantFactory, ClassifierEntryFactory, ContactFactory
 from workflow.models import Notification, QuestionPlan
 
 
@@ -97,11 +98,12 @@ def test_joint_answer_is_personalised_and_recorded_on_every_question(cast) -> No
     q1, q2 = question_of(a1), question_of(a2)
     assert q1.status == q2.status == QuestionStatus.DONE
     assert q1.outcome == Outcome.SUPPORTED and q1.measures_taken
-    assert q1.answer.startswith("Уважаемая Мария Петровна!")
-    assert f"№ {a1.number}" in q1.answer and a1.received_at.strftime("%d.%m.%Y") in q1.answer
-    assert q2.answer.startswith("Уважаемый Олег Ильич!") and a2.number in q2.answer
-    letters = MemberAnswer.objects.filter(group=group, kind=AnswerKind.LETTER)
-    assert letters.count() == 2 and {m.question_id for m in letters} == {q1.pk, q2.pk}
+    assert q1.answer == q2.answer == group.answer  # the paragraph of each appeal's letter
+    letters = {m.question_id: m.text for m in MemberAnswer.objects.filter(group=group, kind=AnswerKind.LETTER)}
+    assert set(letters) == {q1.pk, q2.pk}
+    assert letters[q1.pk].startswith("Уважаемая Мария Петровна!")
+    assert f"№ {a1.number}" in letters[q1.pk] and a1.received_at.strftime("%d.%m.%Y") in letters[q1.pk]
+    assert letters[q2.pk].startswith("Уважаемый Олег Ильич!") and a2.number in letters[q2.pk]
     a1.refresh_from_db()
     assert a1.status == AppealStatus.ANSWERED
     # Each question is still its own row: the report counts two questions, two outcomes.
@@ -120,14 +122,20 @@ def test_late_joiner_gets_the_answer_and_after_publication_the_link(cast) -> Non
     late = register(cast)
     services.group_join(group=group, question=question_of(late), actor=cast.operator.user)
     q = question_of(late)
-    assert q.status == QuestionStatus.DONE and "Отопление включено." in q.answer and late.number in q.answer
+    assert q.status == QuestionStatus.DONE and q.answer == "Отопление включено."
+    assert late.number in MemberAnswer.objects.get(question=q, kind=AnswerKind.LETTER).text
     services.group_publish(group=group, actor=cast.controller.user)
-    later = register(cast)
+    reader = ApplicantFactory()
+    ContactFactory(applicant=reader, kind="email", value="reader@mail.ru")
+    later = register(cast, applicant=reader)
     services.group_join(group=group, question=question_of(later), actor=cast.operator.user)
     link = MemberAnswer.objects.get(question=question_of(later), kind=AnswerKind.LINK)
     assert group.get_public_url() in link.text
     registered = later.registered_at.astimezone().date()
     assert (link.send_by - registered).days == 7
+    # Sent at once by the applicant's channel (here e-mail).
+    queued = OutboxMessage.objects.get(reference=f"group-link:{link.pk}")
+    assert link.sent_at is not None and queued.address == "reader@mail.ru" and queued.text == link.text
 
 
 def test_publication_is_refused_while_the_answer_carries_personal_data(cast) -> None:
