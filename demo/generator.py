@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -48,6 +49,7 @@ from demo.topics import TOPICS_BY_KEY
 from org.models import Body, Department, Role, StaffMember, Substitution
 from org.services import roles_ensure
 from people.models import Applicant, Contact
+from promises import services as promise_services
 from workflow.deadlines import deadline_state
 from workflow.services import recompute, statistics_refresh
 
@@ -388,6 +390,25 @@ class _Loader:
             outcome=qp.outcome,
             measures_taken=qp.measures,
         )
+        self._confirm_promises(qp, question, qp.t_submit.date())
+
+    def _confirm_promises(self, qp: QuestionPlan, question: Question, answered_on: dt.date) -> None:
+        """The head, approving, confirms the commitments Otklik finds in the answer (those still ahead)."""
+        question.refresh_from_db(fields=["answer"])
+        for proposal in promise_services.propose(question, today=answered_on):
+            try:
+                promise_services.promise_add_draft(
+                    question=question,
+                    actor=self._approver(qp),
+                    sentence=proposal.sentence,
+                    due_date=proposal.due_date,
+                    responsible=proposal.responsible,
+                    due_text=proposal.due_text,
+                    source=proposal.source,
+                    confidence=proposal.confidence,
+                )
+            except ValidationError:
+                continue  # already past by today's date, or already confirmed
 
     def _step_return(self, plan: AppealPlan, qp: QuestionPlan, question: Question, appeal: Appeal) -> None:
         question_return(question=question, actor=self._approver(qp), note=self.rng.choice(texts.RETURN_NOTES))
@@ -401,6 +422,7 @@ class _Loader:
             outcome=qp.outcome,
             measures_taken=qp.measures,
         )
+        self._confirm_promises(qp, question, qp.t_resubmit.date())
 
     def _step_approve(self, plan: AppealPlan, qp: QuestionPlan, question: Question, appeal: Appeal) -> None:
         question_approve(question=question, actor=self._approver(qp))

@@ -22,6 +22,7 @@ def test_demo(demo, client, capsys) -> None:
     check_structure_and_logins()
     check_variety_and_history()
     check_executor_tasks()
+    check_promises()
     check_pages(client)
     check_idempotent(capsys)
 
@@ -55,6 +56,14 @@ def check_executor_tasks() -> None:
     marker = DeadlineMarker()
     states = {marker.question(q) for q in my_questions(User.objects.get(username="executor"))}
     assert {"overdue", "at_risk"} <= states
+
+
+def check_promises() -> None:
+    from promises.models import Promise
+
+    given = Promise.objects.exclude(status="draft")
+    assert given.exists(), "answers with commitments ahead put their promises on control"
+    assert all(p.due_date >= p.given_at.date() for p in given if p.given_at)
 
 
 def check_idempotent(capsys) -> None:
