@@ -604,6 +604,44 @@ def group_approve(*, group: SubjectGroup, actor: User, note: str = "") -> int:
     return len(members)
 
 
+def group_send_letters(*, group: SubjectGroup, actor: User) -> tuple[int, list[str]]:
+    """Answer every member appeal at once: prepare its letter (its applicant by name, its number and
+    date), register it and hand it to delivery by the applicant's channel. An appeal that already has
+    an answer letter, or still waits for another of its own questions, is left with the reason."""
+    from letters.choices import LetterStatus, Situation
+    from letters.services import answer_composition, letter_issue, letter_prepare, letter_send
+
+    group = SubjectGroup.objects.get(pk=group.pk)
+    if not group.is_answered:
+        raise ValidationError("Сначала утвердите общий ответ группы.")
+    if not rules.can_publish(actor_for(actor), group):
+        raise PermissionDenied(
+            "Отправить ответ участникам может руководитель подразделения, контролёр или администратор."
+        )
+    sent, skipped = 0, []
+    appeals = list(dict.fromkeys(q.appeal for q in _group_event_members(group)))
+    for appeal in appeals:
+        if appeal.letters.filter(situation=Situation.ANSWER).exclude(status=LetterStatus.CANCELLED).exists():
+            skipped.append(f"№ {appeal.number}: письмо с ответом уже есть")
+            continue
+        composition = answer_composition(appeal)
+        if not composition.complete:
+            skipped.append(f"№ {appeal.number}: {composition.warnings[0]}")
+            continue
+        try:
+            with transaction.atomic():
+                letter = letter_prepare(appeal=appeal, actor=actor, situation=Situation.ANSWER)
+                letter = letter_issue(letter=letter, actor=actor)
+                letter_send(letter=letter, actor=actor)
+        except (ValidationError, PermissionDenied) as exc:
+            skipped.append(f"№ {appeal.number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+            continue
+        sent += 1
+    if not sent and skipped:
+        raise ValidationError("Ни одно письмо не отправлено. " + "; ".join(skipped[:5]))
+    return sent, skipped
+
+
 def personal_data_in(text: str, names: Sequence[str] = ()) -> list[str]:
     """What in a text looks like personal data: names, phones, e-mails, flats, the members' surnames."""
     found: list[str] = []

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.group_detail, name="detail"),
     path("<int:pk>/lead/", views.group_lead, name="lead"),
     path("<int:pk>/answer/", views.group_answer, name="answer"),
+    path("<int:pk>/letters/", views.group_send_letters, name="letters"),
     path("<int:pk>/<str:decision>/", views.group_decide, name="decide"),
     path("questions/<int:question_id>/leave/", views.member_leave, name="leave"),
     path("questions/<int:question_id>/create/", views.question_group_create, name="create"),

@@ -180,6 +180,23 @@ def group_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 @staff_required()
 @require_POST
+def group_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer letters to every member applicant, registered and queued for delivery in one click."""
+    user = _user(request)
+    group = selectors.group_for_user(user, pk)
+    try:
+        sent, skipped = services.group_send_letters(group=group, actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Писем с ответом зарегистрировано и отправлено: {sent}.")
+        if skipped:
+            messages.warning(request, "Не отправлено: " + "; ".join(skipped[:10]))
+    return redirect(group.get_absolute_url())
+
+
+@staff_required()
+@require_POST
 def member_leave(request: HttpRequest, question_id: int) -> HttpResponse:
     user = _user(request)
     question = question_for_user(user, question_id)

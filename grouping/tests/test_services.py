@@ -111,6 +111,38 @@ def test_joint_answer_is_personalised_and_recorded_on_every_question(cast) -> No
     appeal_close(appeal=a1, actor=cast.controller.user)
 
 
+def test_one_click_sends_every_member_its_own_answer_letter(cast) -> None:
+    from letters.models import Letter
+
+    ivanova = ApplicantFactory(surname="Иванова", first_name="Мария", patronymic="Петровна", gender="f")
+    ContactFactory(applicant=ivanova, kind="email", value="ivanova@mail.ru")
+    petrov = ApplicantFactory(surname="Петров", first_name="Олег", patronymic="Ильич", gender="m")
+    ContactFactory(applicant=petrov, kind="email", value="petrov@yandex.ru")
+    a1, a2 = register(cast, applicant=ivanova, hours_ago=3), register(cast, applicant=petrov)
+    group = services.group_create(questions=[question_of(a1), question_of(a2)], actor=cast.operator.user)
+    services.group_set_lead(group=group, actor=cast.head.user, lead=cast.executor)
+    with pytest.raises(ValidationError, match="утвердите"):  # nothing to send before the answer is approved
+        services.group_send_letters(group=group, actor=cast.controller.user)
+    services.group_submit_answer(
+        group=group, actor=cast.executor.user, answer="Отопление восстановлено.", outcome=Outcome.SUPPORTED
+    )
+    services.group_approve(group=group, actor=cast.head.user)
+    sent, skipped = services.group_send_letters(group=group, actor=cast.controller.user)
+    assert (sent, skipped) == (2, [])
+    for appeal, greeting, address in (
+        (a1, "Уважаемая Мария Петровна!", "ivanova@mail.ru"),
+        (a2, "Уважаемый Олег Ильич!", "petrov@yandex.ru"),
+    ):
+        letter = Letter.objects.get(appeal=appeal)
+        assert letter.status == "issued" and letter.number and greeting in letter.text
+        assert appeal.number in letter.text and "Отопление восстановлено." in letter.text
+        assert OutboxMessage.objects.get(appeal=appeal).address == address
+    again = services.group_send_letters
+    with pytest.raises(ValidationError, match="уже есть"):
+        again(group=group, actor=cast.controller.user)  # nobody gets the answer twice
+    assert Letter.objects.count() == 2
+
+
 def test_late_joiner_gets_the_answer_and_after_publication_the_link(cast) -> None:
     a1 = register(cast, hours_ago=30)
     group = services.group_create(questions=[question_of(a1)], actor=cast.operator.user)

@@ -28,6 +28,7 @@ def group_urls(group: SubjectGroup) -> list[tuple[str, str]]:
         ("post", reverse("groups:lead", args=[group.pk])),
         ("post", reverse("groups:answer", args=[group.pk])),
         ("post", reverse("groups:decide", args=[group.pk, "approve"])),
+        ("post", reverse("groups:letters", args=[group.pk])),
         ("post", reverse("groups:leave", args=[q.pk])),
         ("post", reverse("groups:create", args=[q.pk])),
         ("post", reverse("groups:join", args=[q.pk])),
@@ -153,3 +154,20 @@ def test_looking_at_personalised_answers_is_logged(cast, group, login) -> None:
     page = login(cast.controller).get(reverse("groups:detail", args=[group.pk])).content.decode()
     assert 'data-testid="member-answers"' in page
     assert PersonalDataAccess.objects.filter(user=cast.controller.user).count() == 2
+
+
+def test_send_letters_button_answers_members_or_explains(cast, group, login) -> None:
+    from letters.models import Letter
+
+    client = login(cast.controller)
+    response = client.post(reverse("groups:letters", args=[group.pk]), follow=True)
+    assert "Сначала утвердите общий ответ группы" in response.content.decode()
+    services.group_set_lead(group=group, actor=cast.head.user, lead=cast.executor)
+    services.group_submit_answer(group=group, actor=cast.executor.user, answer="Сделано.", outcome=Outcome.SUPPORTED)
+    services.group_approve(group=group, actor=cast.head.user)
+    assert "Письма с ответом всем участникам" in client.get(reverse("groups:detail", args=[group.pk])).content.decode()
+    response = client.post(reverse("groups:letters", args=[group.pk]), follow=True)
+    page = response.content.decode()
+    # The members have no address for any channel: the letters are not registered, and the page says why.
+    assert Letter.objects.filter(status="issued").count() == 0
+    assert "Ни одно письмо не отправлено" in page
