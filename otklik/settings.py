@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "routing",
     "appeals",
     "workflow",
+    "intake",
     "demo",
 ]
 
@@ -169,6 +170,17 @@ OTKLIK_MAX_ATTACHMENTS = env_int("OTKLIK_MAX_ATTACHMENTS", 10, minimum=1, maximu
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = OTKLIK_MAX_ATTACHMENTS + 5
+
+# Intake (docs/intake.md): the body that channels deliver to when there are several; the
+# mailbox polled for e-mail appeals (empty host: no polling).
+OTKLIK_INTAKE_BODY = env_str("OTKLIK_INTAKE_BODY", "")
+OTKLIK_IMAP_HOST = env_str("OTKLIK_IMAP_HOST", "")
+OTKLIK_IMAP_PORT = env_int("OTKLIK_IMAP_PORT", 993, minimum=1, maximum=65535)
+OTKLIK_IMAP_SSL = env_bool("OTKLIK_IMAP_SSL", True)
+OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
+OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
+OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
+OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
 
 TASKS = {
     "default": {

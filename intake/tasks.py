@@ -1,0 +1,31 @@
+"""Registration of incoming items in the background, and the periodic mailbox poll."""
+
+from __future__ import annotations
+
+from crontask import cron
+from django.tasks import task
+
+from intake import services
+
+
+@task
+def register_incoming(item_id: int) -> str:
+    """Register one stored item; the outcome (registered or the error) is kept on the item."""
+    return services.item_register(item_id=item_id).status
+
+
+@cron("*/5 * * * *")
+@task
+def requeue_stale_items() -> int:
+    """Nothing is lost: an item whose registration task vanished is queued again."""
+    return services.items_requeue_stale()
+
+
+@cron("* * * * *")
+@task
+def poll_mailbox() -> int:
+    """Letters from the appeals mailbox, every minute (no mailbox configured: nothing to do)."""
+    from intake.mail import poll_configured
+
+    result = poll_configured()
+    return 0 if result is None else result.new
