@@ -110,3 +110,29 @@ class ImportMapping(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.source
+
+
+class WebSubmission(TimeStampedModel):
+    """An appeal written in the internet reception, waiting for its e-mail confirmation code.
+    The document (text, applicant, attachments) is stored as it will be received; confirmed,
+    it goes through the entry service like any channel."""
+
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    document = models.FileField("документ", upload_to="reception/%Y/%m/%d/", max_length=300)
+    email = models.EmailField("e-mail для подтверждения")
+    code_hash = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField("попыток ввода кода", default=0)
+    address_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    expires_at = models.DateTimeField("код действует до")
+    confirmed_at = models.DateTimeField("подтверждено", null=True, blank=True)
+    item = models.OneToOneField(
+        IncomingItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="web_submission"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "обращение из интернет-приёмной"
+        verbose_name_plural = "обращения из интернет-приёмной"
+
+    def __str__(self) -> str:
+        return f"{self.pk}"

@@ -29,3 +29,12 @@ def poll_mailbox() -> int:
 
     result = poll_configured()
     return 0 if result is None else result.new
+
+
+@cron("41 * * * *")
+@task
+def forget_unconfirmed_submissions() -> int:
+    """Internet reception submissions whose code was never entered are not kept."""
+    from intake.reception import submissions_forget_unconfirmed
+
+    return submissions_forget_unconfirmed()

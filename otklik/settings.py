@@ -181,6 +181,26 @@ OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
 OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
+# Internet reception: what a confirmed submission is (59-FZ appeal or a message), how many
+# submissions one network address may start per hour, how long the e-mail code is valid.
+OTKLIK_WEB_KIND = env_choice("OTKLIK_WEB_KIND", "appeal", ("appeal", "message"))
+OTKLIK_WEB_PER_HOUR = env_int("OTKLIK_WEB_PER_HOUR", 5, minimum=1, maximum=10_000)
+OTKLIK_WEB_CODE_MINUTES = env_int("OTKLIK_WEB_CODE_MINUTES", 30, minimum=5, maximum=1440)
+# Outgoing mail (the reception's confirmation codes).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("OTKLIK_SMTP_HOST", "localhost"),
+            "port": env_int("OTKLIK_SMTP_PORT", 25, minimum=1, maximum=65535),
+            "username": env_str("OTKLIK_SMTP_USER", ""),
+            "password": env_str("OTKLIK_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("OTKLIK_SMTP_TLS", False),
+            "timeout": 30,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("OTKLIK_MAIL_FROM", "otklik@localhost")
 
 TASKS = {
     "default": {

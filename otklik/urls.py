@@ -28,6 +28,7 @@ urlpatterns = [
     path("classification/", include("classification.urls")),
     path("routing/", include("routing.urls")),
     path("intake/", include("intake.urls")),
+    path("reception/", include("intake.reception_urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

@@ -102,3 +102,10 @@ def test_disposition_without_htmx_redirects(cast, login, failed_item) -> None:  
     # Gone from the default view (needs attention), still there under «Все».
     assert "Проверка УК" not in client.get(reverse("intake:inbox")).content.decode()
     assert "Проверка УК" in client.get(reverse("intake:inbox"), {"status": "all"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_menu_link_only_for_those_who_see_the_inbox(cast, login) -> None:  # type: ignore[no-untyped-def]
+    link = f'href="{reverse("intake:inbox")}"'
+    assert link in login(cast.operator).get(reverse("dashboard")).content.decode()
+    assert link not in login(cast.executor).get(reverse("dashboard")).content.decode()
