@@ -38,3 +38,13 @@ def forget_unconfirmed_submissions() -> int:
     from intake.reception import submissions_forget_unconfirmed
 
     return submissions_forget_unconfirmed()
+
+
+@cron("* * * * *")
+@task
+def scan_exchange_folder() -> int:
+    """Manifests dropped into the exchange folder, every minute (no folder configured: nothing)."""
+    from intake.exchange import scan_configured
+
+    result = scan_configured()
+    return 0 if result is None else result.new

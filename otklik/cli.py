@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "import_file",
         "Импортировать выгрузку ПОС, ССТУ.РФ или другой системы: ФАЙЛ --source ИМЯ [--map поле=столбец]",
     ),
+    "exchange-scan": ("exchange_scan", "Принять файлы из папки обмена с СЭД (inbox/ → done/ или failed/)"),
     "api-client": ("api_client", "Создать клиента REST API и выдать его токен"),
     "web": ("web", "Запустить только веб-сервер"),
     "worker": ("db_worker", "Запустить обработчик фоновых задач (можно несколько)"),

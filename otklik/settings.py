@@ -181,6 +181,11 @@ OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
 OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
+# Exchange folder for document-management systems without an API (empty: not watched).
+OTKLIK_EXCHANGE_DIR = env_str("OTKLIK_EXCHANGE_DIR", "")
+OTKLIK_EXCHANGE_CHANNEL = env_choice(
+    "OTKLIK_EXCHANGE_CHANNEL", "edms", ("edms", "epgu", "sstu", "email", "post", "courier", "web")
+)
 # Internet reception: what a confirmed submission is (59-FZ appeal or a message), how many
 # submissions one network address may start per hour, how long the e-mail code is valid.
 OTKLIK_WEB_KIND = env_choice("OTKLIK_WEB_KIND", "appeal", ("appeal", "message"))
