@@ -87,3 +87,24 @@ class CodeForm(forms.Form):
             attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "one-time-code"}
         ),
     )
+
+
+class ImportForm(forms.Form):
+    """A file and the source it comes from; a new source names its columns here."""
+
+    file = forms.FileField(label="Файл (CSV, XLSX, JSON, JSON Lines)")
+    source = forms.SlugField(label="Источник (латиницей: pos, sstu, ...)", max_length=50)
+    channel = forms.ChoiceField(label="Канал поступления", choices=Channel.choices, initial=Channel.EDMS)
+    id_column = forms.CharField(label="Столбец с номером в источнике", max_length=200, required=False)
+    columns = forms.CharField(
+        label="Сопоставление: поле=столбец, по одному в строке (пусто — сохранённое для источника)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "text=Текст\nfull_name=ФИО\nemail=Почта"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )

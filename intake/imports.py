@@ -309,3 +309,70 @@ def report_csv(report: ImportReport) -> str:
     writer.writerow(["строка", "причина"])
     writer.writerows(report.errors)
     return buffer.getvalue()
+
+
+# --- imports started from the web page ------------------------------------------------------------
+
+
+def parse_mapping_lines(text: str) -> dict[str, str]:
+    """«поле=столбец» per line, as typed on the import page."""
+    columns: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        target, sep, column = line.partition("=")
+        if not sep or not target.strip() or not column.strip():
+            raise ValidationError(f"Строка {number} сопоставления: нужно поле=столбец.")
+        columns[target.strip()] = column.strip()
+    return columns
+
+
+def import_run_start(*, actor: Any, mapping: ImportMapping, upload: Any) -> Any:
+    """Keep the uploaded file and queue its import; the page follows the run's progress."""
+    from django.db import transaction
+
+    from intake.models import ImportRun
+    from intake.tasks import run_import
+
+    name = Path(upload.name or "import").name
+    detect_format(Path(name))
+    run = ImportRun(mapping=mapping, original_name=name[:255], started_by=actor)
+    run.file.save(name, upload, save=False)
+    run.save()
+    transaction.on_commit(lambda: run_import.enqueue(run_id=run.pk))
+    return run
+
+
+def import_run_execute(*, run_id: int) -> Any:
+    from intake.models import ImportRun
+
+    run = ImportRun.objects.select_related("mapping").get(pk=run_id)
+    if run.status != ImportRun.Status.QUEUED:
+        return run
+    path = Path(run.file.path)
+    fmt = detect_format(Path(run.original_name))
+    try:
+        total = count_rows(path, fmt)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, total=total)
+
+        def progress(done: int) -> None:
+            if done % 100 == 0 or done == total:
+                ImportRun.objects.filter(pk=run.pk).update(done=done)
+
+        report = import_file(path, run.mapping, fmt=fmt, progress=progress)
+    except ValidationError as exc:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, error=" ".join(exc.messages), finished_at=timezone.now()
+        )
+    else:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.DONE,
+            done=report.total,
+            new=report.new,
+            repeated=report.repeated,
+            invalid=report.invalid,
+            errors=[list(e) for e in report.errors],
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run

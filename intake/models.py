@@ -136,3 +136,41 @@ class WebSubmission(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.pk}"
+
+
+class ImportRun(TimeStampedModel):
+    """One import of a file started from the web page; the task fills in progress and the report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        RUNNING = "running", "Идёт"
+        DONE = "done", "Завершён"
+        FAILED = "failed", "Не выполнен"
+
+    mapping = models.ForeignKey(ImportMapping, on_delete=models.PROTECT, related_name="runs", verbose_name="источник")
+    file = models.FileField("файл", upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField("имя файла", max_length=255)
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("строк", default=0)
+    done = models.PositiveIntegerField("обработано", default=0)
+    new = models.PositiveIntegerField("новых", default=0)
+    repeated = models.PositiveIntegerField("повторных", default=0)
+    invalid = models.PositiveIntegerField("с ошибками", default=0)
+    errors = models.JSONField("ошибки по строкам", default=list, blank=True)
+    error = models.TextField("ошибка", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="кто запустил"
+    )
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "импорт файла"
+        verbose_name_plural = "импорт файлов"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

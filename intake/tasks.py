@@ -48,3 +48,11 @@ def scan_exchange_folder() -> int:
 
     result = scan_configured()
     return 0 if result is None else result.new
+
+
+@task
+def run_import(run_id: int) -> str:
+    """An import started from the web page; progress is written to the run as rows go in."""
+    from intake.imports import import_run_execute
+
+    return str(import_run_execute(run_id=run_id).status)

@@ -126,3 +126,14 @@ def test_unconfirmed_submissions_are_forgotten(cast, client) -> None:  # type: i
     assert submissions_forget_unconfirmed() == 1
     assert not WebSubmission.objects.exists()
     assert not submission.document.storage.exists(stored)
+
+
+@pytest.mark.django_db
+def test_mail_failure_keeps_nothing(cast, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("intake.reception.send_mail", refuse)
+    response = client.post(reverse("reception:form"), FORM)
+    assert response.status_code == 400 and "Не удалось отправить код" in response.content.decode()
+    assert not WebSubmission.objects.exists()
