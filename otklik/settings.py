@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "grouping",
     "letters",
     "delivery",
+    "intake",
     "demo",
 ]
 
@@ -173,6 +174,28 @@ OTKLIK_MAX_ATTACHMENTS = env_int("OTKLIK_MAX_ATTACHMENTS", 10, minimum=1, maximu
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = OTKLIK_MAX_ATTACHMENTS + 5
+
+# Intake (docs/intake.md): the body that channels deliver to when there are several; the
+# mailbox polled for e-mail appeals (empty host: no polling).
+OTKLIK_INTAKE_BODY = env_str("OTKLIK_INTAKE_BODY", "")
+OTKLIK_IMAP_HOST = env_str("OTKLIK_IMAP_HOST", "")
+OTKLIK_IMAP_PORT = env_int("OTKLIK_IMAP_PORT", 993, minimum=1, maximum=65535)
+OTKLIK_IMAP_SSL = env_bool("OTKLIK_IMAP_SSL", True)
+OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
+OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
+OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
+OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
+# Exchange folder for document-management systems without an API (empty: not watched).
+OTKLIK_EXCHANGE_DIR = env_str("OTKLIK_EXCHANGE_DIR", "")
+OTKLIK_EXCHANGE_CHANNEL = env_choice(
+    "OTKLIK_EXCHANGE_CHANNEL", "edms", ("edms", "epgu", "sstu", "email", "post", "courier", "web")
+)
+# Internet reception: what a confirmed submission is (59-FZ appeal or a message), how many
+# submissions one network address may start per hour, how long the e-mail code is valid.
+OTKLIK_WEB_KIND = env_choice("OTKLIK_WEB_KIND", "appeal", ("appeal", "message"))
+OTKLIK_WEB_PER_HOUR = env_int("OTKLIK_WEB_PER_HOUR", 5, minimum=1, maximum=10_000)
+OTKLIK_WEB_CODE_MINUTES = env_int("OTKLIK_WEB_CODE_MINUTES", 30, minimum=5, maximum=1440)
+# Outgoing mail (the reception's confirmation codes, answers): MAILERS below, with delivery.
 
 TASKS = {
     "default": {

@@ -10,6 +10,7 @@ from appeals.api import AppealViewSet
 from appeals.views import dashboard
 from classification.api import ClassifierViewSet
 from core.views import healthz
+from intake.api import IncomingAppealCreate, IncomingAppealStatus
 
 admin.site.site_header = "Отклик — администрирование"
 admin.site.site_title = "Отклик"
@@ -30,6 +31,8 @@ urlpatterns = [
     path("groups/", include("grouping.urls")),
     path("letters/", include("letters.urls")),
     path("delivery/", include("delivery.urls")),
+    path("intake/", include("intake.urls")),
+    path("reception/", include("intake.reception_urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
@@ -37,6 +40,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/intake/appeals/", IncomingAppealCreate.as_view(), name="api-intake-create"),
+    path("api/v1/intake/appeals/<str:external_id>/", IncomingAppealStatus.as_view(), name="api-intake-status"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", healthz, name="healthz"),

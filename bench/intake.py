@@ -1,0 +1,221 @@
+"""Intake throughput: items made from the spb portal texts pushed through the whole pipeline.
+
+Each item is a document (text, address, a person who writes again now and then, an e-mail)
+received by `intake.services.item_receive` — payload written to storage, row inserted — and
+then registered by `item_register`, exactly what the task does: parse, check attachments,
+recognise the applicant (`applicant_resolve`), `appeal_register` with its registration steps
+(text analysis, classification, routing, stage plan). Where the time goes is printed per step.
+The baseline in the same run is `appeal_register` alone for the same texts with one fixed
+applicant: what registration costs without intake and applicant matching.
+
+One process on SQLite by default; on PostgreSQL when DATABASE_URL is given, where
+`--workers 2` also runs two worker processes over the same queue of received items.
+The last line: sqlite_1proc_per_s=N postgres_1proc_per_s=N postgres_2workers_per_s=N
+(`nan` for what this run did not measure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _setup import ROOT, django_in_temp_database
+
+DATA = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
+SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Васильев", "Соколов", "Михайлов", "Новиков", "Фёдоров"]
+NAMES = ["Александр", "Сергей", "Андрей", "Дмитрий", "Алексей", "Максим", "Иван", "Павел"]
+PATRONYMICS = ["Александрович", "Сергеевич", "Андреевич", "Дмитриевич", "Игоревич"]
+
+
+def load_texts(limit: int) -> list[tuple[str, str, str]]:
+    """(portal id, text, address) of the first `limit` reports with a text."""
+    rows: list[tuple[str, str, str]] = []
+    csv.field_size_limit(10_000_000)
+    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            text = (row.get("text") or "").strip()
+            if len(text) >= 20:
+                rows.append((row["id"], text, row.get("address") or ""))
+                if len(rows) >= limit:
+                    break
+    return rows
+
+
+def documents(rows: list[tuple[str, str, str]], seed: int = 7) -> list[tuple[str, dict[str, Any]]]:
+    """One document per report; about 2,000 distinct people, so applicants are recognised again."""
+    rng = random.Random(seed)
+    people = [
+        (rng.choice(SURNAMES), rng.choice(NAMES), rng.choice(PATRONYMICS), f"person{i}@example.org")
+        for i in range(2000)
+    ]
+    out = []
+    for portal_id, text, address in rows:
+        surname, name, patronymic, email = rng.choice(people)
+        applicant = {"surname": surname, "first_name": name, "patronymic": patronymic, "email": email}
+        if address:
+            applicant["address"] = address[:500]
+        out.append((portal_id, {"text": text, "applicant": applicant}))
+    return out
+
+
+class Timers:
+    """Accumulated seconds per named step."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+
+        return timed
+
+
+def instrument(timers: Timers) -> None:
+    """Time the steps inside registration without changing what they do."""
+    import appeals.pipeline
+    import appeals.services
+    import intake.services
+
+    for name in ("parse", "check_attachments", "applicant_resolve", "appeal_register"):
+        setattr(intake.services, name, timers.wrap(name, getattr(intake.services, name)))
+    steps = [
+        timers.wrap(f"  step {path.rsplit('.', 1)[-1]}", fn)
+        for path, fn in zip(appeals.pipeline.REGISTRATION_STEPS, appeals.pipeline._steps(), strict=True)
+    ]
+    appeals.services.after_registration = lambda *, appeal, actor: [s(appeal=appeal, actor=actor) for s in steps]  # type: ignore[assignment]
+
+
+def register_ids(ids: list[int]) -> int:
+    from intake.choices import ItemStatus
+    from intake.services import item_register
+
+    failed = 0
+    for done, pk in enumerate(ids, start=1):
+        if item_register(item_id=pk).status != ItemStatus.REGISTERED:
+            failed += 1
+        if done % 1000 == 0:
+            print(f"  … {done} registered by process {os.getpid()}", file=sys.stderr, flush=True)
+    return failed
+
+
+def _worker(env: dict[str, str], ids: list[int]) -> int:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return register_ids(ids)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--baseline", type=int, default=1000, help="appeals registered by the baseline")
+    parser.add_argument("--workers", type=int, default=1, choices=[1, 2])
+    args = parser.parse_args()
+
+    postgres = bool(os.environ.get("DATABASE_URL"))
+    django_in_temp_database()
+    from django.db import connection
+
+    from appeals.choices import Channel
+    from appeals.services import appeal_register
+    from intake.choices import DOCUMENT_CONTENT_TYPE, ItemStatus
+    from intake.models import IncomingItem
+    from intake.parsers import document_bytes
+    from intake.services import item_receive
+    from org.models import Body
+    from org.services import roles_ensure
+    from people.models import Applicant
+
+    roles_ensure()
+    body = Body.objects.create(code="bench", name="Администрация района", short_name="Администрация")
+    docs = documents(load_texts(args.items + args.baseline))
+    items, baseline_docs = docs[: args.items], docs[args.items :]
+    print(f"database: {connection.vendor}; items: {len(items)} from {DATA.name}; workers: {args.workers}")
+
+    start = time.perf_counter()
+    for portal_id, doc in items:
+        item_receive(
+            channel=Channel.EPGU,
+            source_id=portal_id,
+            payload=document_bytes(doc),
+            content_type=DOCUMENT_CONTENT_TYPE,
+            body=body,
+            enqueue=False,
+        )
+    receive_s = time.perf_counter() - start
+    ids = list(IncomingItem.objects.order_by("pk").values_list("pk", flat=True))
+    print(f"receive (payload to storage + row):  {receive_s:7.1f} s  {len(ids) / receive_s:8.1f} items/s")
+
+    timers = Timers()
+    cpu = time.process_time()
+    start = time.perf_counter()
+    if args.workers == 1:
+        instrument(timers)
+        failed = register_ids(ids)
+    else:
+        connection.close()
+        env = {k: v for k, v in os.environ.items() if k.startswith(("OTKLIK_", "DATABASE_URL", "DJANGO_"))}
+        halves = [ids[0::2], ids[1::2]]
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            failed = sum(pool.starmap(_worker, [(env, half) for half in halves]))
+    register_s = time.perf_counter() - start
+    cpu_s = time.process_time() - cpu
+    registered = IncomingItem.objects.filter(status=ItemStatus.REGISTERED).count()
+    print(f"register (the task's work):          {register_s:7.1f} s  {len(ids) / register_s:8.1f} items/s")
+    print(f"registered {registered}, failed {failed}; applicant cards: {Applicant.objects.count()}")
+    if args.workers == 1:
+        # On a shared machine the wall clock includes waiting for a core; CPU time does not.
+        print(f"register CPU time of this process: {cpu_s:.1f} s ({1000 * cpu_s / len(ids):.1f} ms per item)")
+    total_s = receive_s + register_s
+    per_s = len(ids) / total_s
+    print(f"whole pipeline: {per_s:.1f} items/s ({1000 * total_s / len(ids):.2f} ms per item)")
+    if timers.seconds:
+        print("where the registration time goes (seconds, share of register):")
+        for name, seconds in sorted(timers.seconds.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:<34} {seconds:8.1f}  {100 * seconds / register_s:5.1f} %")
+        inside = sum(v for k, v in timers.seconds.items() if not k.startswith(" "))
+        print(
+            f"  {'(item lock, status update, rest)':<34} {register_s - inside:8.1f}  {100 * (register_s - inside) / register_s:5.1f} %"
+        )
+
+    applicant = Applicant.objects.create(surname="Базовый", first_name="Заявитель")
+    start = time.perf_counter()
+    for _, doc in baseline_docs:
+        appeal_register(body=body, actor=None, channel=Channel.EPGU, text=doc["text"], applicants=[applicant])
+    baseline_s = time.perf_counter() - start
+    if baseline_docs:
+        print(
+            f"baseline: appeal_register alone (same steps, fixed applicant), {len(baseline_docs)} appeals: "
+            f"{len(baseline_docs) / baseline_s:.1f} appeals/s"
+        )
+
+    figures = {"sqlite_1proc_per_s": "nan", "postgres_1proc_per_s": "nan", "postgres_2workers_per_s": "nan"}
+    if args.workers == 1:
+        figures["postgres_1proc_per_s" if postgres else "sqlite_1proc_per_s"] = f"{per_s:.1f}"
+    elif postgres:
+        figures["postgres_2workers_per_s"] = f"{per_s:.1f}"
+    else:
+        print(f"sqlite with 2 workers (writers queue on one lock): {per_s:.1f} items/s")
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

@@ -1,0 +1,255 @@
+"""Reading a stored payload into what registration needs. Pure functions of the bytes: a parser
+never writes; a payload it cannot read raises `ParseError` with the reason a person reads."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from email import errors as email_errors
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses
+from typing import Any
+
+from appeals.choices import Kind
+from intake.attachments import Incoming
+from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE
+from nlp.clean import clean_text, normalize_whitespace, strip_html
+from people.matching.record import ORGANISATION, PERSON, MatchQuery
+
+
+class ParseError(ValueError):
+    """The payload cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a channel's payload says: the text, who wrote, the files."""
+
+    text: str
+    applicant: MatchQuery
+    kind: str = Kind.APPEAL
+    summary: str = ""
+    addressee: str = ""
+    attachments: list[Incoming] = field(default_factory=list)
+    consent_personal_data: bool = False
+
+
+# --- Otklik's own document (API, file imports, forms) ----------------------------------------
+
+DOCUMENT_FIELDS = {"text", "summary", "kind", "addressee", "applicant", "attachments", "consent_personal_data"}
+APPLICANT_FIELDS = {
+    "surname",
+    "first_name",
+    "patronymic",
+    "full_name",
+    "organisation",
+    "inn",
+    "gosuslugi_id",
+    "email",
+    "phone",
+    "address",
+}
+
+
+def _string(data: dict[str, Any], key: str, where: str, limit: int = 100_000) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise ParseError(f"{where}«{key}»: ожидается строка.")
+    text = str(value).strip()
+    if len(text) > limit:
+        raise ParseError(f"{where}«{key}»: длиннее {limit} символов.")
+    return text
+
+
+def document_applicant(data: dict[str, Any]) -> MatchQuery:
+    unknown = set(data) - APPLICANT_FIELDS
+    if unknown:
+        raise ParseError(f"Неизвестные поля заявителя: {', '.join(sorted(unknown))}.")
+    where = "Заявитель, поле "
+    organisation = _string(data, "organisation", where, 500)
+    return MatchQuery(
+        surname=_string(data, "surname", where, 150),
+        first_name=_string(data, "first_name", where, 150),
+        patronymic=_string(data, "patronymic", where, 150),
+        full_name=_string(data, "full_name", where, 450),
+        gosuslugi_id=_string(data, "gosuslugi_id", where, 64),
+        emails=[v] if (v := _string(data, "email", where, 254)) else [],
+        phones=[v] if (v := _string(data, "phone", where, 50)) else [],
+        postal_addresses=[v] if (v := _string(data, "address", where, 500)) else [],
+        kind=ORGANISATION if organisation else PERSON,
+        organisation_name=organisation,
+        inn=_string(data, "inn", where, 12),
+    )
+
+
+def parse_document(raw: bytes) -> Parsed:
+    """Otklik's JSON item: {"text", "summary", "kind", "addressee", "applicant": {...},
+    "attachments": [{"name", "content_base64"}], "consent_personal_data"}."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ParseError("Документ не в кодировке UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"Документ не читается как JSON: строка {exc.lineno}, позиция {exc.colno}.") from None
+    if not isinstance(data, dict):
+        raise ParseError("Документ должен быть объектом JSON.")
+    unknown = set(data) - DOCUMENT_FIELDS
+    if unknown:
+        raise ParseError(f"Неизвестные поля: {', '.join(sorted(unknown))}.")
+    text = _string(data, "text", "Поле ")
+    if not text:
+        raise ParseError("Нет текста обращения.")
+    kind = _string(data, "kind", "Поле ") or Kind.APPEAL
+    if kind not in Kind.values:
+        raise ParseError(f"Неизвестный вид обращения: «{kind}».")
+    applicant = data.get("applicant") or {}
+    if not isinstance(applicant, dict):
+        raise ParseError("Поле «applicant» должно быть объектом.")
+    files: list[Incoming] = []
+    attachments = data.get("attachments") or []
+    if not isinstance(attachments, list):
+        raise ParseError("Поле «attachments» должно быть списком.")
+    for i, item in enumerate(attachments, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("content_base64"), str):
+            raise ParseError(f"Вложение {i}: нужны поля «name» и «content_base64».")
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ParseError(f"Вложение {i}: содержимое не в кодировке base64.") from None
+        files.append(Incoming(name=str(item.get("name") or f"вложение-{i}"), content=content))
+    return Parsed(
+        text=text,
+        applicant=document_applicant(applicant),
+        kind=kind,
+        summary=_string(data, "summary", "Поле ", 300),
+        addressee=_string(data, "addressee", "Поле ", 300),
+        attachments=files,
+        consent_personal_data=bool(data.get("consent_personal_data")),
+    )
+
+
+def document_bytes(data: dict[str, Any]) -> bytes:
+    """The stored form of a document: stable key order, so the same input gives the same bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+
+# Defects after which a message's parts cannot be trusted.
+_FATAL_DEFECTS = (
+    email_errors.StartBoundaryNotFoundDefect,
+    email_errors.MultipartInvariantViolationDefect,
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.CloseBoundaryNotFoundDefect,
+)
+
+
+def read_message(raw: bytes) -> EmailMessage:
+    if not raw.strip():
+        raise ParseError("Пустое письмо.")
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _defects(message: EmailMessage) -> list[str]:
+    found = []
+    for part in message.walk():
+        for defect in part.defects:
+            if isinstance(defect, _FATAL_DEFECTS):
+                found.append(type(defect).__name__)
+    return found
+
+
+def _decoded_text(part: EmailMessage) -> str:
+    charset = part.get_content_charset() or "us-ascii"
+    try:
+        content = part.get_content()
+    except LookupError:
+        raise ParseError(f"Неизвестная кодировка текста письма: «{charset}».") from None
+    except UnicodeDecodeError:
+        raise ParseError(f"Текст письма не соответствует заявленной кодировке «{charset}».") from None
+    if not isinstance(content, str):
+        raise ParseError("Текст письма не читается.")
+    if "\ufffd" in content and charset.lower() not in ("utf-8", "utf8"):
+        raise ParseError(f"Текст письма не соответствует заявленной кодировке «{charset}».")
+    return content
+
+
+def message_summary(raw: bytes) -> tuple[str, dict[str, str]]:
+    """The subject and the main headers, for the list of incoming items; never raises."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        headers = {}
+        for name in ("From", "To", "Subject", "Date", "Message-ID"):
+            value = message.get(name)
+            if value is not None:
+                headers[name] = str(value)[:1000]
+        return headers.get("Subject", "")[:300], headers
+    except Exception:  # headers are a courtesy; the payload itself is kept anyway
+        return "", {}
+
+
+def parse_email(raw: bytes) -> Parsed:
+    """A letter: the plain text (or the HTML turned into text), without quotes and signature;
+    the sender as the applicant; files attached. Registered as a message (547-FZ) until an
+    operator converts it."""
+    message = read_message(raw)
+    defects = _defects(message)
+    if defects:
+        raise ParseError(
+            f"Повреждённая структура MIME ({', '.join(sorted(set(defects)))}): письмо нужно разобрать вручную."
+        )
+    sender = message.get("From")
+    if sender is None:
+        raise ParseError("В письме нет отправителя (From).")
+    addresses = [(name, addr) for name, addr in getaddresses([str(sender)]) if addr and "@" in addr]
+    if not addresses:
+        raise ParseError(f"Адрес отправителя не читается: «{str(sender)[:100]}».")
+    display_name, address = addresses[0]
+    body_part = message.get_body(preferencelist=("plain", "html"))
+    text = ""
+    if body_part is not None:
+        content = _decoded_text(body_part)  # type: ignore[arg-type]
+        if body_part.get_content_subtype() == "html":
+            content = normalize_whitespace(strip_html(content))
+        text = clean_text(content) or normalize_whitespace(strip_html(content))
+    files: list[Incoming] = []
+    for index, part in enumerate(message.iter_attachments(), start=1):
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            # An attached message (message/rfc822) is kept as its own bytes.
+            payload = part.as_bytes() if part.get_content_type() == "message/rfc822" else b""
+        name = part.get_filename() or f"вложение-{index}"
+        files.append(Incoming(name=name, content=payload))
+    subject = str(message.get("Subject") or "").strip()
+    if not text:
+        if not files:
+            raise ParseError("В письме нет ни текста, ни вложений.")
+        text = subject or "Текст обращения во вложении."
+    return Parsed(
+        text=text,
+        applicant=MatchQuery(full_name=display_name.strip(), emails=[address.strip()]),
+        kind=Kind.MESSAGE,
+        summary=subject[:300],
+        attachments=files,
+    )
+
+
+PARSERS = {
+    EMAIL_CONTENT_TYPE: parse_email,
+    DOCUMENT_CONTENT_TYPE: parse_document,
+}
+
+
+def parse(content_type: str, raw: bytes) -> Parsed:
+    parser = PARSERS.get(content_type)
+    if parser is None:
+        raise ParseError(f"Нет разборщика для содержимого «{content_type}».")
+    return parser(raw)

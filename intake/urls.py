@@ -1,0 +1,15 @@
+from django.urls import path
+
+from intake import import_views, views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.inbox_list, name="inbox"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/<int:pk>/", import_views.import_run, name="import_run"),
+    path("<int:pk>/", views.item_detail, name="item"),
+    path("<int:pk>/payload/", views.item_payload, name="payload"),
+    path("<int:pk>/retry/", views.item_retry, name="retry"),
+    path("<int:pk>/disposition/", views.item_disposition, name="disposition"),
+]
