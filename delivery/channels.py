@@ -295,7 +295,7 @@ class ExchangeAdapter:
     channel: str = DeliveryChannel.EXCHANGE
 
     def send(self, message: OutboxMessage) -> str:
-        root = Path(settings.OTKLIK_EXCHANGE_DIR)
+        root = Path(settings.OTKLIK_EXCHANGE_DIR) / "outbox"
         name = f"{timezone.localtime():%Y%m%d-%H%M%S}-{message.pk}-{uuid.uuid4().hex[:8]}"
         try:
             root.mkdir(parents=True, exist_ok=True)

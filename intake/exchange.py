@@ -167,6 +167,6 @@ def scan(root: Path) -> ScanResult:
 
 
 def scan_configured() -> ScanResult | None:
-    if not settings.OTKLIK_EXCHANGE_DIR:
+    if not settings.OTKLIK_EXCHANGE_WATCH:
         return None
     return scan(Path(settings.OTKLIK_EXCHANGE_DIR))

@@ -185,8 +185,9 @@ OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
 OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
-# Exchange folder for document-management systems without an API (empty: not watched).
-OTKLIK_EXCHANGE_DIR = env_str("OTKLIK_EXCHANGE_DIR", "")
+# Exchange folder for document-management systems without an API: OTKLIK_EXCHANGE_DIR (below)
+# holds inbox/, done/, failed/ and outbox/; its inbox is watched only when WATCH is on.
+OTKLIK_EXCHANGE_WATCH = env_bool("OTKLIK_EXCHANGE_WATCH", False)
 OTKLIK_EXCHANGE_CHANNEL = env_choice(
     "OTKLIK_EXCHANGE_CHANNEL", "edms", ("edms", "epgu", "sstu", "email", "post", "courier", "web")
 )
@@ -294,7 +295,8 @@ OTKLIK_VK_API_VERSION = env_str("OTKLIK_VK_API_VERSION", "5.199")
 # OTKLIK_SMS_METHOD=post (the same fields as a form); success means HTTP 2xx.
 OTKLIK_SMS_URL = env_str("OTKLIK_SMS_URL", "")
 OTKLIK_SMS_METHOD = env_choice("OTKLIK_SMS_METHOD", "get", ("get", "post"))
-# Exchange folder for a document-management system: one sub-folder per letter with a manifest.
+# Exchange folder for a document-management system: letters go to its outbox/, one sub-folder
+# per letter with a manifest; incoming documents are read from its inbox/ (intake).
 OTKLIK_EXCHANGE_DIR = env_path("OTKLIK_EXCHANGE_DIR", VAR_DIR / "exchange")
 
 LOG_LEVEL = env_choice("OTKLIK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

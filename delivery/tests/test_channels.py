@@ -249,7 +249,7 @@ def test_exchange_folder_is_complete_or_absent(cast, applicant, settings, tmp_pa
     message = _enqueue(appeal, applicant, None)
     assert message.channel == DeliveryChannel.EXCHANGE
     assert services.deliver(message.pk) == OutboxStatus.SENT
-    folders = list((tmp_path / "exchange").iterdir())
+    folders = list((tmp_path / "exchange" / "outbox").iterdir())
     assert len(folders) == 1 and not folders[0].name.startswith(".")
     manifest = json.loads((folders[0] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["appeal"] == appeal.number

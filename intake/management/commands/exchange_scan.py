@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from intake.exchange import scan
 
@@ -18,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--dir", type=Path, default=None, help="папка обмена (по умолчанию OTKLIK_EXCHANGE_DIR)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        root = options["dir"] or (Path(settings.OTKLIK_EXCHANGE_DIR) if settings.OTKLIK_EXCHANGE_DIR else None)
-        if root is None:
-            raise CommandError("Папка обмена не задана: укажите --dir или OTKLIK_EXCHANGE_DIR.")
+        root = options["dir"] or Path(settings.OTKLIK_EXCHANGE_DIR)
         result = scan(root)
         self.stdout.write(f"Новых: {result.new}; уже принятых раньше: {result.repeated}; не принято: {result.failed}.")
