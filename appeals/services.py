@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +34,7 @@ from appeals.pipeline import after_registration
 from classification.models import ClassifierEntry
 from core import clock
 from core.calendar import current_calendar
+from core.files import removed_on_error
 from core.text import fold, shorten
 from org.models import Body, Department, StaffMember
 from org.selectors import actor_for
@@ -208,20 +208,6 @@ def _store_attachment(appeal: Appeal, upload: UploadedFile, actor: User | None, 
     return attachment
 
 
-@contextmanager
-def _remove_files_on_error(written: list[str]) -> Iterator[None]:
-    """Files written inside the block are deleted if it fails: a rollback cannot take them back."""
-    from django.core.files.storage import default_storage
-
-    try:
-        yield
-    except BaseException:
-        for name in written:
-            if default_storage.exists(name):
-                default_storage.delete(name)
-        raise
-
-
 def appeal_register(
     *,
     body: Body,
@@ -243,7 +229,7 @@ def appeal_register(
 ) -> Appeal:
     """Register an item: number, legal deadline, applicants, questions, attachments, history."""
     written: list[str] = []
-    with _remove_files_on_error(written), transaction.atomic():
+    with removed_on_error(written), transaction.atomic():
         return _register(**locals())
 
 
@@ -584,7 +570,7 @@ def attachments_add(*, appeal: Appeal, actor: User, files: Sequence[UploadedFile
         raise ValidationError(f"Не более {settings.OTKLIK_MAX_ATTACHMENTS} вложений к одному обращению.")
     _check_attachments(files)
     written: list[str] = []
-    with _remove_files_on_error(written):
+    with removed_on_error(written):
         stored = [_store_attachment(appeal, f, actor, written) for f in files]
     for a in stored:
         record_event(appeal, EventKind.ATTACHMENT, actor, note=a.original_name)

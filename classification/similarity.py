@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from nlp.text import lemmas
 
-STOP = frozenset(
+# Function words: no topic in them (also kept out of the learned model's word pairs).
+FUNCTION_WORDS = frozenset(
     [
         "и",
         "в",
@@ -35,7 +36,6 @@ STOP = frozenset(
         "за",
         "для",
         "не",
-        "ни",
         "что",
         "это",
         "как",
@@ -46,16 +46,11 @@ STOP = frozenset(
         "ли",
         "то",
         "так",
-        "или",
-        "при",
-        "под",
-        "над",
         "я",
         "мы",
         "вы",
         "он",
         "она",
-        "оно",
         "они",
         "его",
         "ее",
@@ -63,20 +58,31 @@ STOP = frozenset(
         "мой",
         "наш",
         "ваш",
-        "свой",
         "весь",
         "этот",
         "тот",
         "который",
         "быть",
+        "прошу",
+        "просить",
+        "пожалуйста",
+    ]
+)
+# ...and the words every appeal uses, which say nothing about its topic either.
+STOP = FUNCTION_WORDS | frozenset(
+    [
+        "ни",
+        "или",
+        "при",
+        "под",
+        "над",
+        "оно",
+        "свой",
         "иной",
         "другой",
         "исключение",
         "вопрос",
         "вопросы",
-        "прошу",
-        "просить",
-        "пожалуйста",
         "также",
         "том",
         "числе",

@@ -223,7 +223,7 @@ def outbox_retry(*, message: OutboxMessage, actor: User) -> OutboxMessage:
     """Staff send a failed (or waiting) message again now."""
     if not rules.can_manage(actor_for(actor)):
         raise PermissionDenied("Повторить отправку может отдел обращений или администратор.")
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    message = OutboxMessage.objects.select_for_update(of=("self",)).get(pk=message.pk)
     if message.status not in (OutboxStatus.FAILED, OutboxStatus.QUEUED):
         raise ValidationError("Повторить можно только недоставленное сообщение.")
     if message.channel == DeliveryChannel.PRINT:
@@ -238,7 +238,7 @@ def outbox_retry(*, message: OutboxMessage, actor: User) -> OutboxMessage:
 def outbox_cancel(*, message: OutboxMessage, actor: User) -> OutboxMessage:
     if not rules.can_manage(actor_for(actor)):
         raise PermissionDenied("Отменить отправку может отдел обращений или администратор.")
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    message = OutboxMessage.objects.select_for_update(of=("self",)).get(pk=message.pk)
     if message.status in (OutboxStatus.SENT, OutboxStatus.CANCELLED, OutboxStatus.SENDING):
         raise ValidationError("Это сообщение уже не отменить.")
     message.status, message.next_attempt_at = OutboxStatus.CANCELLED, None
@@ -302,7 +302,7 @@ def print_batch_create(*, actor: User, sender: str = "") -> PrintBatch:
     if not rules.can_manage(actor_for(actor)):
         raise PermissionDenied("Печатать пакет может отдел обращений или администратор.")
     with transaction.atomic():
-        messages = list(print_queue().select_for_update().order_by("pk")[:500])
+        messages = list(print_queue().select_for_update(of=("self",)).order_by("pk")[:500])
         if not messages:
             raise ValidationError("Нет писем для печати.")
         pdf = batch_pdf(messages, sender=sender)

@@ -238,7 +238,9 @@ def _decide_proposal(proposal: MatchProposal, actor: User, state: str) -> None:
 @transaction.atomic
 def proposal_accept(*, proposal: MatchProposal, actor: User) -> SubjectGroup:
     """One click: join the proposed group, or found a group with the similar questions."""
-    proposal = MatchProposal.objects.select_for_update().select_related("question__appeal").get(pk=proposal.pk)
+    proposal = (
+        MatchProposal.objects.select_for_update(of=("self",)).select_related("question__appeal").get(pk=proposal.pk)
+    )
     if proposal.state != ProposalState.PROPOSED:
         raise ValidationError("Предложение уже рассмотрено.")
     question = proposal.question
@@ -339,8 +341,8 @@ def group_join(
     score: float | None = None,
 ) -> GroupMembership:
     """Put a question into a group: it takes the group's lead, status and — if given — its answer."""
-    group = SubjectGroup.objects.select_for_update().select_related("lead__department").get(pk=group.pk)
-    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).select_related("lead__department").get(pk=group.pk)
+    question = Question.objects.select_for_update(of=("self",)).select_related("appeal").get(pk=question.pk)
     if actor is not None and not rules.can_change_membership(actor_for(actor), question):
         raise PermissionDenied("Включать вопрос в группу может оператор или руководитель подразделения.")
     if group.status == GroupStatus.CLOSED:
@@ -392,7 +394,7 @@ def group_join(
 @transaction.atomic
 def group_leave(*, question: Question, actor: User, reason: str = "") -> GroupMembership:
     """Take a question out of its group; it keeps its executor and goes back to work on its own."""
-    question = Question.objects.select_for_update().select_related("appeal").get(pk=question.pk)
+    question = Question.objects.select_for_update(of=("self",)).select_related("appeal").get(pk=question.pk)
     if not rules.can_change_membership(actor_for(actor), question):
         raise PermissionDenied("Исключить вопрос из группы может оператор или руководитель подразделения.")
     membership = GroupMembership.objects.filter(question=question, left_at__isnull=True).select_related("group").first()
@@ -437,7 +439,7 @@ def _group_event_members(group: SubjectGroup) -> list[Question]:
 @transaction.atomic
 def group_set_lead(*, group: SubjectGroup, actor: User, lead: StaffMember) -> None:
     """Name the lead executor; every open member question is assigned to them."""
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     info = actor_for(actor)
     if not rules.can_set_lead(info, group):
         raise PermissionDenied("Назначить ведущего исполнителя может оператор или руководитель подразделения.")
@@ -457,7 +459,7 @@ def group_set_lead(*, group: SubjectGroup, actor: User, lead: StaffMember) -> No
 
 @transaction.atomic
 def group_rename(*, group: SubjectGroup, actor: User, title: str) -> None:
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_rename(actor_for(actor), group):
         raise PermissionDenied("Недостаточно прав.")
     title = title.strip()
@@ -492,7 +494,7 @@ def group_submit_answer(
     *, group: SubjectGroup, actor: User, answer: str, outcome: str, measures_taken: bool = False
 ) -> None:
     """The lead's joint answer goes for approval; every member question goes with it."""
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_answer(actor_for(actor), group):
         raise PermissionDenied("Общий ответ готовит ведущий исполнитель группы.")
     answer = answer.strip()
@@ -514,7 +516,7 @@ def group_submit_answer(
 
 @transaction.atomic
 def group_return(*, group: SubjectGroup, actor: User, note: str) -> None:
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_approve(actor_for(actor), group):
         raise PermissionDenied("Вернуть ответ может руководитель подразделения.")
     if not note.strip():
@@ -591,7 +593,7 @@ def _answer_member(group: SubjectGroup, question: Question, actor: User | None) 
 @transaction.atomic
 def group_approve(*, group: SubjectGroup, actor: User, note: str = "") -> int:
     """Approve the joint answer: every member question is answered with its personalised text."""
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_approve(actor_for(actor), group):
         raise PermissionDenied("Утверждает общий ответ руководитель подразделения.")
     group.status = GroupStatus.ANSWERED
@@ -716,7 +718,7 @@ def _send_link(member: MemberAnswer) -> None:
 @transaction.atomic
 def group_publish(*, group: SubjectGroup, actor: User) -> None:
     """Publish the joint answer on the public page (59-FZ art. 10 p. 4) — refused if it carries personal data."""
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_publish(actor_for(actor), group):
         raise PermissionDenied("Опубликовать ответ может руководитель подразделения, контролёр или администратор.")
     surnames = _member_surnames(group)
@@ -736,7 +738,7 @@ def group_publish(*, group: SubjectGroup, actor: User) -> None:
 
 @transaction.atomic
 def group_unpublish(*, group: SubjectGroup, actor: User) -> None:
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_publish(actor_for(actor), group):
         raise PermissionDenied("Недостаточно прав.")
     SubjectGroup.objects.filter(pk=group.pk).update(published_at=None, updated_at=clock.now())
@@ -746,7 +748,7 @@ def group_unpublish(*, group: SubjectGroup, actor: User) -> None:
 @transaction.atomic
 def group_close(*, group: SubjectGroup, actor: User) -> None:
     """An answered group stops taking late joiners."""
-    group = SubjectGroup.objects.select_for_update().get(pk=group.pk)
+    group = SubjectGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if not rules.can_close(actor_for(actor), group):
         raise PermissionDenied("Закрыть группу может контролёр или администратор после ответа.")
     SubjectGroup.objects.filter(pk=group.pk).update(status=GroupStatus.CLOSED, updated_at=clock.now())
@@ -861,7 +863,7 @@ def repeat_check(
     link = RepeatLink.objects.create(
         question=question, earlier=other, score=round(similarity, 4), created_at=clock.now()
     )
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     changes: dict[str, Any] = {"character": character_of(appeal.signatories.count(), True)}
     if appeal.previous_appeal_id is None:
         changes["previous_appeal"] = other.appeal
@@ -950,8 +952,8 @@ def _after_texts_changed(appeal: Appeal, actor: User | None, changed: list[Quest
 def questions_recut(*, appeal: Appeal, actor: User, texts: Sequence[str], note: str = "") -> list[Question]:
     """Make the appeal's questions these texts, in this order, keeping each existing question (its
     executor, plan and history) where its text best overlaps a new one; surplus questions are removed."""
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    questions = list(appeal.questions.select_for_update().order_by("position"))
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+    questions = list(appeal.questions.select_for_update(of=("self",)).order_by("position"))
     _require_split(actor, appeal, questions)
     texts = [t.strip() for t in texts]
     if not texts or any(not t for t in texts):

@@ -167,7 +167,7 @@ def submission_confirm(*, submission: WebSubmission, code: str) -> IncomingItem:
         left = MAX_CODE_ATTEMPTS - submission.attempts - 1
         raise ValidationError(f"Неверный код. Осталось попыток: {left}.")
     with transaction.atomic():
-        locked = WebSubmission.objects.select_for_update().get(pk=submission.pk)
+        locked = WebSubmission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
         if locked.item is not None:
             return locked.item
         return submission_accept(submission=locked)

@@ -189,7 +189,7 @@ def item_register(*, item_id: int) -> IncomingItem:
     A failure leaves nothing registered and keeps the item in «Входящие» with the reason."""
     try:
         with transaction.atomic():
-            item = IncomingItem.objects.select_for_update().get(pk=item_id)
+            item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
             if item.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
                 return item
             appeal = _register(item)
@@ -218,7 +218,7 @@ def _check_handler(actor: User) -> None:
 def item_retry(*, item: IncomingItem, actor: User) -> IncomingItem:
     """Queue a failed (or stuck) item's registration again."""
     _check_handler(actor)
-    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.status not in (ItemStatus.FAILED, ItemStatus.RECEIVED):
         raise ValidationError("Повторить можно только регистрацию, которая не удалась или не завершилась.")
     item.status = ItemStatus.RECEIVED
@@ -235,7 +235,7 @@ def item_disposition(*, item: IncomingItem, actor: User, disposition: str, note:
     _check_handler(actor)
     if disposition not in Disposition.values:
         raise ValidationError("Выберите решение: не обращение, спам или дубликат.")
-    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
         raise ValidationError("Это входящее уже разобрано.")
     note = note.strip()

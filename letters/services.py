@@ -9,21 +9,19 @@ only when every question is approved, and registering it closes the dispatch sta
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
 from appeals.choices import EventKind, Outcome, QuestionStatus
 from appeals.models import Appeal, AppealEvent, Question
 from core import clock
+from core.files import removed_on_error
 from letters import rules
 from letters.choices import FINAL_SITUATIONS, LetterStatus, Situation
 from letters.context import build_context, letterhead_of, postal_address, sample_context, settings_for, signer_of
@@ -115,7 +113,7 @@ def next_letter_number(*, body: Body, year: int) -> tuple[str, int]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_letter_number() must run inside a transaction")
     LetterCounter.objects.bulk_create([LetterCounter(body=body, year=year)], ignore_conflicts=True)
-    counter = LetterCounter.objects.select_for_update().get(body=body, year=year)
+    counter = LetterCounter.objects.select_for_update(of=("self",)).get(body=body, year=year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     pattern = settings_for(body).number_pattern
@@ -229,7 +227,7 @@ def letter_prepare(
 @transaction.atomic
 def letter_edit(*, letter: Letter, actor: User, subject: str, text: str) -> Letter:
     """Correct a draft's subject and text by hand."""
-    letter = Letter.objects.select_for_update().select_related("appeal").get(pk=letter.pk)
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("appeal").get(pk=letter.pk)
     if not rules.can_edit(actor_for(actor), letter):
         raise PermissionDenied("Изменить можно только проект письма.")
     subject, text = subject.strip(), text.strip()
@@ -297,26 +295,17 @@ def render_letter(letter: Letter, fmt: str) -> bytes:
     raise ValidationError("Неизвестный формат письма.")
 
 
-@contextmanager
-def _remove_on_error(written: list[str]) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        for name in written:
-            if default_storage.exists(name):
-                default_storage.delete(name)
-        raise
-
-
 def letter_issue(*, letter: Letter, actor: User, when: dt.datetime | None = None) -> Letter:
     """Register the letter: outgoing number and date, signature block, stored PDF and DOCX."""
     written: list[str] = []
-    with _remove_on_error(written), transaction.atomic():
+    with removed_on_error(written), transaction.atomic():
         return _issue(letter=letter, actor=actor, when=when, written=written)
 
 
 def _issue(*, letter: Letter, actor: User, when: dt.datetime | None, written: list[str]) -> Letter:
-    letter = Letter.objects.select_for_update().select_related("appeal", "body", "applicant").get(pk=letter.pk)
+    letter = (
+        Letter.objects.select_for_update(of=("self",)).select_related("appeal", "body", "applicant").get(pk=letter.pk)
+    )
     if not rules.can_issue(actor_for(actor), letter):
         raise PermissionDenied("Зарегистрировать письмо может отдел обращений или руководитель подразделения.")
     appeal = letter.appeal
@@ -357,7 +346,7 @@ def _issue(*, letter: Letter, actor: User, when: dt.datetime | None, written: li
 @transaction.atomic
 def letter_cancel(*, letter: Letter, actor: User, reason: str) -> Letter:
     """Withdraw a draft, or an issued letter that was not right (its number stays used)."""
-    letter = Letter.objects.select_for_update().select_related("appeal").get(pk=letter.pk)
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("appeal").get(pk=letter.pk)
     if not rules.can_cancel(actor_for(actor), letter):
         raise PermissionDenied("Недостаточно прав для отмены письма.")
     reason = reason.strip()
@@ -396,7 +385,9 @@ def letter_send(*, letter: Letter, actor: User, channel: str | None = None, addr
     from delivery.choices import DeliveryChannel
     from delivery.services import channel_for, outbox_enqueue
 
-    letter = Letter.objects.select_for_update().select_related("appeal", "body", "applicant").get(pk=letter.pk)
+    letter = (
+        Letter.objects.select_for_update(of=("self",)).select_related("appeal", "body", "applicant").get(pk=letter.pk)
+    )
     if letter.status != LetterStatus.ISSUED:
         raise ValidationError("Отправляется только зарегистрированное письмо.")
     if not rules.can_issue_or_send(actor_for(actor), letter):

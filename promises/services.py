@@ -160,7 +160,9 @@ def promise_add_draft(
     confidence: float | None = None,
 ) -> Promise:
     """The executor confirms a proposal (or writes a promise); it becomes part of the answer."""
-    question = Question.objects.select_for_update().select_related("appeal", "department").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self",)).select_related("appeal", "department").get(pk=question.pk)
+    )
     if not can_edit_drafts(actor_for(actor), question):
         raise PermissionDenied("Обещания в ответе правит исполнитель вопроса или руководитель.")
     sentence, due, responsible = _clean_draft(sentence, due_date, responsible, today=timezone.localdate())
@@ -186,7 +188,7 @@ def promise_add_draft(
 def promise_update_draft(
     *, promise: Promise, actor: User, sentence: str, due_date: dt.date | None, responsible: str
 ) -> Promise:
-    promise = Promise.objects.select_for_update().select_related("question__appeal").get(pk=promise.pk)
+    promise = Promise.objects.select_for_update(of=("self",)).select_related("question__appeal").get(pk=promise.pk)
     if promise.status != PromiseStatus.DRAFT:
         raise ValidationError("Данное обещание меняется только сменой статуса.")
     if not can_edit_drafts(actor_for(actor), promise.question):
@@ -202,7 +204,7 @@ def promise_update_draft(
 
 @transaction.atomic
 def promise_remove_draft(*, promise: Promise, actor: User) -> None:
-    promise = Promise.objects.select_for_update().select_related("question__appeal").get(pk=promise.pk)
+    promise = Promise.objects.select_for_update(of=("self",)).select_related("question__appeal").get(pk=promise.pk)
     if promise.status != PromiseStatus.DRAFT:
         raise ValidationError("Данное обещание не удаляется: его можно отменить сменой статуса.")
     if not can_edit_drafts(actor_for(actor), promise.question):
@@ -284,7 +286,7 @@ def promises_record_given(*, question: Question, actor: User | None) -> list[Pro
     """The answer is approved: its confirmed promises are given (history, notices, control).
     Runs inside the caller's transaction."""
     drafts = list(
-        Promise.objects.select_for_update()
+        Promise.objects.select_for_update(of=("self",))
         .filter(question=question, status=PromiseStatus.DRAFT)
         .select_related("appeal", "question")
     )
@@ -302,7 +304,7 @@ def promise_change_status(
     *, promise: Promise, actor: User, status: str, note: str = "", due_date: dt.date | None = None
 ) -> PromiseChange:
     """Move a given promise on: in progress, kept, broken, moved to a new date, cancelled."""
-    promise = Promise.objects.select_for_update().select_related("appeal", "question").get(pk=promise.pk)
+    promise = Promise.objects.select_for_update(of=("self",)).select_related("appeal", "question").get(pk=promise.pk)
     if not can_change_status(actor_for(actor), promise):
         raise PermissionDenied("Статус обещания меняют исполнитель, руководитель или контролёр.")
     if status not in PromiseStatus.values or status == PromiseStatus.DRAFT:

@@ -19,63 +19,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from classification.similarity import FUNCTION_WORDS
 from nlp.addresses import parse_address
 from nlp.clean import clean_text
 from nlp.text import lemmas
-
-# Words too common in appeals to tell topics apart, kept out of feature crosses only.
-_CROSS_STOP = frozenset(
-    [
-        "и",
-        "в",
-        "во",
-        "на",
-        "с",
-        "со",
-        "по",
-        "к",
-        "ко",
-        "у",
-        "о",
-        "об",
-        "от",
-        "до",
-        "из",
-        "за",
-        "для",
-        "не",
-        "что",
-        "это",
-        "как",
-        "а",
-        "но",
-        "же",
-        "бы",
-        "ли",
-        "то",
-        "так",
-        "я",
-        "мы",
-        "вы",
-        "он",
-        "она",
-        "они",
-        "его",
-        "ее",
-        "их",
-        "мой",
-        "наш",
-        "ваш",
-        "весь",
-        "этот",
-        "тот",
-        "который",
-        "быть",
-        "прошу",
-        "просить",
-        "пожалуйста",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -156,7 +103,7 @@ def record_tokens(record: Record, config: FeatureConfig) -> list[str]:
     tokens = [f"w:{w}" for w in lems]
     if config.bigrams:
         tokens.extend(f"b:{a}|{b}" for a, b in pairwise(lems))
-    content = [w for w in dict.fromkeys(lems) if w not in _CROSS_STOP and not w.isdigit()]
+    content = [w for w in dict.fromkeys(lems) if w not in FUNCTION_WORDS and not w.isdigit()]
     for name, value in record.fields.items():
         if not value:
             continue
