@@ -1,4 +1,4 @@
-"""`otklik import_local_categories FILE`: a body's own categories and reasons (like the SPb portal's)."""
+"""`otklik import-categories FILE`: a body's own categories and reasons (like the SPb portal's)."""
 
 from __future__ import annotations
 
