@@ -60,10 +60,13 @@ format: setup
 bench: setup
 	@set -e; for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done
 
-# Re-pin Python dependencies (versions and hashes only) after editing requirements.in.
+# Re-pin dependencies after editing requirements.in or package.json: versions and hashes only
+# (npm's lock also loses the packages' funding links, so no address is recorded).
 lock: $(STAMP_PY)
 	$(VENV)/bin/pip install --quiet uv
 	$(VENV)/bin/uv pip compile requirements.in --generate-hashes --python-version 3.12 --no-header -o requirements.lock
+	npm install --package-lock-only --no-audit --no-fund --loglevel=error
+	$(PY) -c 'import json; p = "package-lock.json"; d = json.load(open(p)); [v.pop("funding", None) for v in d["packages"].values()]; open(p, "w").write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")'
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static
