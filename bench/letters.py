@@ -7,9 +7,15 @@ then laid out with the letterhead and signature. Answers are real final answers 
 
     .venv/bin/python bench/letters.py [N]
 
+Then the product's path: letters registered through `letters.services` in a demo database —
+`letter_issue` one at a time (a registration by hand: number, PDF laid out in the request) and
+`letters_issue` for a whole batch (the answers to a subject group: PDFs laid out by the rendering
+workers inside the registering transaction).
+
 The last line is the summary: `text_lps=N html_lps=N pdf_lps=N pdf_batch_lps=N pdf_parallel_lps=N
-docx_lps=N` (pdf: one letter per WeasyPrint document, as a registration does; pdf_batch:
-`to_pdf_many` in one process; pdf_parallel: `to_pdf_many` on every core).
+docx_lps=N issue_one_lps=N issue_batch_lps=N` (pdf: one letter per WeasyPrint document; pdf_batch:
+`to_pdf_many` in one process; pdf_parallel: `to_pdf_many` on every core; issue_*: registered
+letters per second, each with its stored PDF).
 """
 
 from __future__ import annotations
@@ -126,7 +132,7 @@ def main() -> None:
     start, cpu = time.perf_counter(), time.process_time()
     total = 0
     for first in range(0, count, batch):
-        total += sum(len(p) for p in to_pdf_many([document(i) for i in range(first, first + batch)]))
+        total += sum(len(p) for p in to_pdf_many([document(i) for i in range(first, first + batch)], processes=1))
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     results["pdf_batch"] = count / elapsed
     print(
@@ -136,6 +142,7 @@ def main() -> None:
     )
     processes = os.cpu_count() or 1
     count = max(4 * batch, count)
+    to_pdf_many([document(i) for i in range(8)], processes=processes)  # the rendering workers start once
     start, cpu = time.perf_counter(), time.process_time()
     pdfs = to_pdf_many([document(i) for i in range(count)], processes=processes, chunk=batch)
     elapsed = time.perf_counter() - start
@@ -144,14 +151,51 @@ def main() -> None:
         f"pdf_par   {count:5d} letters in {elapsed:7.2f} s: {results['pdf_parallel']:8.1f} letters/s "
         f"({processes} processes, batches of {batch}), {sum(len(p) for p in pdfs) / count / 1024:6.1f} KiB each"
     )
+    issue_one, issue_batch = registered_letters(max(40, n // 2))
+    results["issue_one"], results["issue_batch"] = issue_one, issue_batch
     print(f"load average before the run: {load}; wall-clock figures fall when other processes share the cores")
     print(f"answers: {'real (spb final answers)' if DATA.exists() else 'fixed paragraph'}, {len(answers)} distinct")
     print(f"pdf is {results['text'] / results['pdf']:.0f}x slower than the plain-text baseline; target >= 20 letters/s")
     print(
         f"text_lps={results['text']:.1f} html_lps={results['html']:.1f} "
         f"pdf_lps={results['pdf']:.1f} pdf_batch_lps={results['pdf_batch']:.1f} "
-        f"pdf_parallel_lps={results['pdf_parallel']:.1f} docx_lps={results['docx']:.1f}"
+        f"pdf_parallel_lps={results['pdf_parallel']:.1f} docx_lps={results['docx']:.1f} "
+        f"issue_one_lps={results['issue_one']:.1f} issue_batch_lps={results['issue_batch']:.1f}"
     )
+
+
+def registered_letters(count: int) -> tuple[float, float]:
+    """Interim letters registered for demo appeals: one at a time, then `count` as one batch."""
+    from django.conf import settings
+    from django.contrib.auth.models import User
+
+    from demo.generator import load_demo
+    from letters.choices import Situation
+    from letters.services import letter_issue, letter_prepare, letters_issue
+
+    load_demo(appeals=max(200, count))
+    operator = User.objects.get(username="operator")
+    from appeals.models import Appeal
+
+    appeals = list(Appeal.objects.filter(signatories__isnull=False).distinct().order_by("pk")[: 2 * count])
+    drafts = [letter_prepare(appeal=a, actor=operator, situation=Situation.INTERIM) for a in appeals]
+    one, batch = drafts[: len(drafts) // 2], drafts[len(drafts) // 2 :]
+    one = one[: max(20, len(one) // 2)]
+    start = time.perf_counter()
+    for letter in one:
+        letter_issue(letter=letter, actor=operator)
+    one_rate = len(one) / (time.perf_counter() - start)
+    print(f"issue one {len(one):5d} letters: {one_rate:8.1f} letters/s (letter_issue, one request each)")
+    letters_issue(letters=batch[:8], actor=operator)  # the rendering workers start (once per process)
+    batch = batch[8:]
+    start = time.perf_counter()
+    issued, refused = letters_issue(letters=batch, actor=operator)
+    batch_rate = len(issued) / (time.perf_counter() - start)
+    print(
+        f"issue all {len(issued):5d} letters: {batch_rate:8.1f} letters/s "
+        f"(letters_issue, one transaction, {settings.OTKLIK_PDF_PROCESSES} rendering processes; {len(refused)} refused)"
+    )
+    return one_rate, batch_rate
 
 
 if __name__ == "__main__":

@@ -89,6 +89,21 @@ def channel_for(appeal: Appeal | None, applicant: Applicant | None) -> str:
     return DeliveryChannel.PRINT
 
 
+def destination(
+    appeal: Appeal | None, applicant: Applicant | None, *, channel: str | None = None, address: str = ""
+) -> tuple[str, str]:
+    """Where a message to the applicant goes: (channel, address); raises when it cannot go anywhere."""
+    if channel is not None and channel not in DeliveryChannel.values:
+        raise ValidationError("Неизвестный канал доставки.")
+    channel = channel or channel_for(appeal, applicant)
+    address = address.strip() or address_for(applicant, channel)
+    if channel == DeliveryChannel.EXCHANGE:
+        address = address or "СЭД"
+    if not address:
+        raise ValidationError(f"У получателя нет адреса для канала «{DeliveryChannel(channel).label}».")
+    return channel, address
+
+
 def _deliver_after_commit(message_id: int) -> None:
     from delivery.tasks import deliver_one
 
@@ -114,14 +129,7 @@ def outbox_enqueue(
     """Queue one message for one applicant; see the module docstring."""
     if not subject.strip() or not text.strip():
         raise ValidationError("Сообщение без темы или текста не отправляется.")
-    if channel is not None and channel not in DeliveryChannel.values:
-        raise ValidationError("Неизвестный канал доставки.")
-    channel = channel or channel_for(appeal, applicant)
-    address = address.strip() or address_for(applicant, channel)
-    if channel == DeliveryChannel.EXCHANGE:
-        address = address or "СЭД"
-    if not address:
-        raise ValidationError(f"У получателя нет адреса для канала «{DeliveryChannel(channel).label}».")
+    channel, address = destination(appeal, applicant, channel=channel, address=address)
     warning = email_zone_warning(address) if channel == DeliveryChannel.EMAIL else ""
     if applicant is not None and not recipient_name:
         from letters.names import applicant_name

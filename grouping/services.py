@@ -610,8 +610,9 @@ def group_send_letters(*, group: SubjectGroup, actor: User) -> tuple[int, list[s
     """Answer every member appeal at once: prepare its letter (its applicant by name, its number and
     date), register it and hand it to delivery by the applicant's channel. An appeal that already has
     an answer letter, or still waits for another of its own questions, is left with the reason."""
+    from delivery.services import destination
     from letters.choices import LetterStatus, Situation
-    from letters.services import answer_composition, letter_issue, letter_prepare, letter_send
+    from letters.services import answer_composition, letter_issue_check, letter_prepare, letter_send, letters_issue
 
     group = SubjectGroup.objects.get(pk=group.pk)
     if not group.is_answered:
@@ -620,28 +621,46 @@ def group_send_letters(*, group: SubjectGroup, actor: User) -> tuple[int, list[s
         raise PermissionDenied(
             "Отправить ответ участникам может руководитель подразделения, контролёр или администратор."
         )
-    sent, skipped = 0, []
+    skipped: list[str] = []
     appeals = list(dict.fromkeys(q.appeal for q in _group_event_members(group)))
-    for appeal in appeals:
-        if appeal.letters.filter(situation=Situation.ANSWER).exclude(status=LetterStatus.CANCELLED).exists():
-            skipped.append(f"№ {appeal.number}: письмо с ответом уже есть")
-            continue
-        composition = answer_composition(appeal)
-        if not composition.complete:
-            skipped.append(f"№ {appeal.number}: {composition.warnings[0]}")
-            continue
-        try:
-            with transaction.atomic():
-                letter = letter_prepare(appeal=appeal, actor=actor, situation=Situation.ANSWER)
-                letter = letter_issue(letter=letter, actor=actor)
-                letter_send(letter=letter, actor=actor)
-        except (ValidationError, PermissionDenied) as exc:
-            skipped.append(f"№ {appeal.number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-            continue
-        sent += 1
-    if not sent and skipped:
-        raise ValidationError("Ни одно письмо не отправлено. " + "; ".join(skipped[:5]))
+    with transaction.atomic():
+        drafts = []
+        for appeal in appeals:
+            if appeal.letters.filter(situation=Situation.ANSWER).exclude(status=LetterStatus.CANCELLED).exists():
+                skipped.append(f"№ {appeal.number}: письмо с ответом уже есть")
+                continue
+            composition = answer_composition(appeal)
+            if not composition.complete:
+                skipped.append(f"№ {appeal.number}: {composition.warnings[0]}")
+                continue
+            try:
+                with transaction.atomic():  # a draft that could not be registered is not left behind
+                    letter = letter_prepare(appeal=appeal, actor=actor, situation=Situation.ANSWER)
+                    letter_issue_check(letter, actor)
+                    destination(appeal, letter.applicant)  # a letter that cannot be sent is not registered
+            except (ValidationError, PermissionDenied) as exc:
+                skipped.append(f"№ {appeal.number}: {_reason(exc)}")
+                continue
+            drafts.append(letter)
+        # Registered together: the PDFs are laid out on every core while the numbers are held.
+        issued, refused = letters_issue(letters=drafts, actor=actor)
+        skipped += [f"№ {letter.appeal.number}: {reason}" for letter, reason in refused]
+        if not issued and skipped:  # nothing registered: the drafts go too
+            raise ValidationError("Ни одно письмо не отправлено. " + "; ".join(skipped[:5]))
+        sent = 0
+        for letter in issued:
+            try:
+                with transaction.atomic():
+                    letter_send(letter=letter, actor=actor)
+            except (ValidationError, PermissionDenied) as exc:
+                skipped.append(f"№ {letter.appeal.number}: письмо зарегистрировано, но не отправлено — {_reason(exc)}")
+                continue
+            sent += 1
     return sent, skipped
+
+
+def _reason(exc: ValidationError | PermissionDenied) -> str:
+    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 def personal_data_in(text: str, names: Sequence[str] = ()) -> list[str]:

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 _INVALID = "\x00{%s}\x00"
 
@@ -155,24 +160,53 @@ def to_pdf(doc: LetterDocument) -> bytes:
     return html_to_pdf(_page([doc], css="", for_print=True), letter_style=True)
 
 
-def to_pdf_many(docs: list[LetterDocument], *, processes: int = 1, chunk: int = 25) -> list[bytes]:
+def to_pdf_many(docs: list[LetterDocument], *, processes: int | None = None, chunk: int = 25) -> list[bytes]:
     """Many letters at once, one PDF each: laid out as one document per chunk (the stylesheet,
     fonts and the cascade are set up once), then cut into letters by the anchor each letter starts
-    with. With processes > 1 the chunks are rendered in parallel by forked processes."""
+    with. With several processes (`OTKLIK_PDF_PROCESSES`, by default every core) a batch of at least
+    `PARALLEL_FROM` letters is split among the rendering workers (`_workers`). The workers never
+    touch the database, so this may run inside a transaction."""
     if not docs:
         return []
+    if processes is None:
+        processes = settings.OTKLIK_PDF_PROCESSES
+    if processes > 1 and len(docs) >= PARALLEL_FROM:
+        size = max(1, min(chunk, -(-len(docs) // processes)))
+        chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+        try:
+            return [pdf for part in _workers(processes).map(_pdf_chunk, chunks) for pdf in part]
+        except BrokenProcessPool:
+            _workers.cache_clear()  # a worker died (memory, a signal): the next batch starts a new pool
+            logger.warning("letter rendering workers stopped; rendering in this process")
     chunks = [docs[i : i + chunk] for i in range(0, len(docs), chunk)]
-    if processes > 1 and len(chunks) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from django.db import connections
-
-        connections.close_all()  # a forked child must not share the parent's database sockets
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(processes, len(chunks)), mp_context=context) as pool:
-            return [pdf for result in pool.map(_pdf_chunk, chunks) for pdf in result]
     return [pdf for part in chunks for pdf in _pdf_chunk(part)]
+
+
+# Fewer letters than this are rendered in the calling process: starting the work elsewhere costs
+# more than it saves.
+PARALLEL_FROM = 4
+
+
+def _worker_start() -> None:
+    import django
+
+    django.setup()  # templates and settings; a worker opens no database connection
+
+
+@lru_cache(maxsize=4)
+def _workers(processes: int) -> Any:
+    """Rendering processes kept for the life of this one. They come from a fork server — a clean
+    process started once, without this process's database connections or open transaction — so
+    a batch can be rendered while the caller holds its locks."""
+    import atexit
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint"])
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_worker_start)
+    atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool
 
 
 def _pdf_chunk(docs: list[LetterDocument]) -> list[bytes]:

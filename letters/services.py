@@ -35,6 +35,7 @@ from letters.rendering import (
     to_docx,
     to_html,
     to_pdf,
+    to_pdf_many,
     to_text,
 )
 from letters.selection import choose_variant, groups_for, topic_of
@@ -296,18 +297,32 @@ def render_letter(letter: Letter, fmt: str) -> bytes:
 
 
 def letter_issue(*, letter: Letter, actor: User, when: dt.datetime | None = None) -> Letter:
-    """Register the letter: outgoing number and date, signature block, stored PDF and DOCX."""
+    """Register the letter: outgoing number and date, signature block, stored PDF (the DOCX copy
+    follows in a task, `letters_store_docx`). A refusal raises and changes nothing."""
     written: list[str] = []
     with removed_on_error(written), transaction.atomic():
-        return _issue(letter=letter, actor=actor, when=when, written=written)
+        issued, _refused = _issue_batch([letter], actor=actor, when=when, written=written, isolate=False)
+    return issued[0]
 
 
-def _issue(*, letter: Letter, actor: User, when: dt.datetime | None, written: list[str]) -> Letter:
-    letter = (
-        Letter.objects.select_for_update(of=("self",)).select_related("appeal", "body", "applicant").get(pk=letter.pk)
-    )
+def letters_issue(
+    *, letters: list[Letter], actor: User, when: dt.datetime | None = None
+) -> tuple[list[Letter], list[tuple[Letter, str]]]:
+    """Register many letters at once (the answers to a subject group's members): each is checked and
+    numbered on its own — a refused one is returned with the reason and the others go on — and
+    their PDFs are laid out together on every core (`rendering.to_pdf_many`), inside the
+    transaction that numbers them, so a letter is never registered without its file."""
+    written: list[str] = []
+    with removed_on_error(written), transaction.atomic():
+        return _issue_batch(letters, actor=actor, when=when, written=written, isolate=True)
+
+
+def letter_issue_check(letter: Letter, actor: User) -> None:
+    """What must hold before a letter is registered; raises with the reason a person reads."""
     if not rules.can_issue(actor_for(actor), letter):
         raise PermissionDenied("Зарегистрировать письмо может отдел обращений или руководитель подразделения.")
+    if letter.status != LetterStatus.DRAFT:
+        raise ValidationError("Зарегистрировать можно только проект письма.")
     appeal = letter.appeal
     if letter.situation in FINAL_SITUATIONS:
         composition = answer_composition(appeal)
@@ -317,30 +332,102 @@ def _issue(*, letter: Letter, actor: User, when: dt.datetime | None, written: li
             raise ValidationError("Окончательное письмо регистрируется после утверждения ответов по всем вопросам.")
     if letter.applicant is None:
         raise ValidationError("У обращения нет заявителя с адресом: ответ не направляется (ст. 11 ч. 1 59-ФЗ).")
+
+
+def _issue_batch(
+    letters: list[Letter], *, actor: User, when: dt.datetime | None, written: list[str], isolate: bool
+) -> tuple[list[Letter], list[tuple[Letter, str]]]:
     when = when or clock.now()
     year = timezone.localtime(when).year
-    number, seq = next_letter_number(body=letter.body, year=year)
-    signer = signer_of(letter.body, settings_for(letter.body))
-    letter.number, letter.number_year, letter.number_seq = number, year, seq
-    letter.issued_at, letter.issued_by, letter.status = when, actor, LetterStatus.ISSUED
-    letter.signer_name, letter.signer_position = signer["name"], signer["position"]
-    stem = f"{appeal.number}_{number}".replace("/", "-").replace(" ", "_")
-    letter.pdf.save(f"{stem}.pdf", ContentFile(render_letter(letter, "pdf")), save=False)
-    written.append(str(letter.pdf.name))
-    letter.docx.save(f"{stem}.docx", ContentFile(render_letter(letter, "docx")), save=False)
-    written.append(str(letter.docx.name))
-    letter.save()
-    _event(
-        appeal,
-        actor,
-        letter.get_situation_display(),
-        old="проект",
-        new=f"исх. № {number} от {timezone.localtime(when):%d.%m.%Y}",
-    )
-    if letter.situation in FINAL_SITUATIONS:
-        for question in appeal.questions.all():
-            workflow_services.stages_progress(question=question, milestone=StageCode.DISPATCH, at=when)
-    return letter
+    numbered: list[Letter] = []
+    refused: list[tuple[Letter, str]] = []
+    for draft in letters:
+        try:
+            with transaction.atomic():  # a savepoint: a refused letter takes no number
+                letter = (
+                    Letter.objects.select_for_update(of=("self",))
+                    .select_related("appeal", "body", "applicant")
+                    .get(pk=draft.pk)
+                )
+                letter_issue_check(letter, actor)
+                number, seq = next_letter_number(body=letter.body, year=year)
+        except (ValidationError, PermissionDenied) as exc:
+            if not isolate:
+                raise
+            refused.append((draft, " ".join(getattr(exc, "messages", [str(exc)]))))
+            continue
+        signer = signer_of(letter.body, settings_for(letter.body))
+        letter.number, letter.number_year, letter.number_seq = number, year, seq
+        letter.issued_at, letter.issued_by, letter.status = when, actor, LetterStatus.ISSUED
+        letter.signer_name, letter.signer_position = signer["name"], signer["position"]
+        numbered.append(letter)
+    pdfs = to_pdf_many([document_for(letter) for letter in numbered])
+    for letter, pdf in zip(numbered, pdfs, strict=True):
+        letter.pdf.save(f"{_file_stem(letter)}.pdf", ContentFile(pdf), save=False)
+        written.append(str(letter.pdf.name))
+        letter.save()
+        appeal = letter.appeal
+        _event(
+            appeal,
+            actor,
+            letter.get_situation_display(),
+            old="проект",
+            new=f"исх. № {letter.number} от {timezone.localtime(when):%d.%m.%Y}",
+        )
+        if letter.situation in FINAL_SITUATIONS:
+            for question in appeal.questions.all():
+                workflow_services.stages_progress(question=question, milestone=StageCode.DISPATCH, at=when)
+    if numbered:
+        ids = [letter.pk for letter in numbered]
+        transaction.on_commit(lambda: _queue_docx(ids))
+    return numbered, refused
+
+
+def _file_stem(letter: Letter) -> str:
+    return f"{letter.appeal.number}_{letter.number}".replace("/", "-").replace(" ", "_")
+
+
+def _queue_docx(ids: list[int]) -> None:
+    from letters.tasks import store_docx
+
+    store_docx.enqueue(ids)
+
+
+def letter_docx(letter: Letter) -> bytes:
+    """The editable DOCX copy of a registered letter: the stored one, or made now (and stored)."""
+    if not letter.docx:
+        letters_store_docx(ids=[letter.pk])
+        letter.refresh_from_db(fields=["docx"])
+    if letter.docx:
+        try:
+            with letter.docx.open("rb") as handle:
+                data: bytes = handle.read()
+                return data
+        except FileNotFoundError:
+            pass
+    return render_letter(letter, "docx")
+
+
+def letters_store_docx(*, ids: list[int]) -> int:
+    """Store the DOCX copy of registered letters that have none yet (after registration, in a task;
+    on first demand otherwise). Laid out from the letter as registered: number, date, signer, text."""
+    done = 0
+    for pk in ids:
+        written: list[str] = []
+        with removed_on_error(written), transaction.atomic():
+            letter = (
+                Letter.objects.select_for_update(of=("self",))
+                .select_related("appeal", "body", "applicant")
+                .filter(pk=pk, status=LetterStatus.ISSUED)
+                .first()
+            )
+            if letter is None or letter.docx:
+                continue
+            letter.docx.save(f"{_file_stem(letter)}.docx", ContentFile(render_letter(letter, "docx")), save=False)
+            written.append(str(letter.docx.name))
+            letter.save(update_fields=["docx"])
+            done += 1
+    return done
 
 
 @transaction.atomic
@@ -398,14 +485,13 @@ def letter_send(*, letter: Letter, actor: User, channel: str | None = None, addr
     with letter.pdf.open("rb") as handle:
         attachments.append((f"{letter.number}.pdf".replace("/", "-"), handle.read(), "application/pdf"))
     if channel == DeliveryChannel.EXCHANGE:
-        with letter.docx.open("rb") as handle:
-            attachments.append(
-                (
-                    f"{letter.number}.docx".replace("/", "-"),
-                    handle.read(),
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                )
+        attachments.append(
+            (
+                f"{letter.number}.docx".replace("/", "-"),
+                letter_docx(letter),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             )
+        )
     message = outbox_enqueue(
         appeal=letter.appeal,
         applicant=letter.applicant,

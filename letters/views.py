@@ -193,8 +193,10 @@ def letter_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("Нет такого формата")
     letter = _letter_for(request, pk)
     _log_access(request, letter)
-    stored = letter.pdf if fmt == "pdf" else letter.docx if fmt == "docx" else None
-    if letter.is_issued and stored:
+    stored = letter.pdf if fmt == "pdf" else None
+    if letter.is_issued and fmt == "docx":
+        data = services.letter_docx(letter)
+    elif letter.is_issued and stored:
         try:
             with stored.open("rb") as handle:
                 data = handle.read()

@@ -265,6 +265,9 @@ OTKLIK_RETRAIN_MIN_NEW = env_int("OTKLIK_RETRAIN_MIN_NEW", 50, minimum=1)
 # Letters and delivery (docs/letters.md): a wording is not repeated to one applicant within this
 # many days; the outbox retries a failed delivery this many times, waiting RETRY_MINUTES × 2^n.
 OTKLIK_LETTER_ROTATION_DAYS = env_int("OTKLIK_LETTER_ROTATION_DAYS", 365, minimum=1, maximum=3650)
+# Processes that render a batch of letters to PDF (letters of a subject group, print batches);
+# 1 renders everything in the requesting process.
+OTKLIK_PDF_PROCESSES = env_int("OTKLIK_PDF_PROCESSES", min(4, os.cpu_count() or 1), minimum=1, maximum=32)
 OTKLIK_DELIVERY_MAX_ATTEMPTS = env_int("OTKLIK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
 OTKLIK_DELIVERY_RETRY_MINUTES = env_int("OTKLIK_DELIVERY_RETRY_MINUTES", 5, minimum=1, maximum=1440)
 OTKLIK_DELIVERY_TIMEOUT = env_int("OTKLIK_DELIVERY_TIMEOUT", 20, minimum=1, maximum=300)

@@ -66,3 +66,20 @@ def test_admin_refuses_a_wording_that_does_not_render(cast, login) -> None:
     assert LetterTemplate.objects.filter(name="Плохой").exists()
     changelist = client.get(reverse("admin:letters_lettertemplate_changelist")).content.decode()
     assert "за 30 дней" in changelist.lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_batch_renders_inside_a_transaction_without_touching_its_connection() -> None:
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    docs = [_doc(0), _doc(12), _doc(1), _doc(12), _doc(0), _doc(1)]
+    with transaction.atomic():
+        User.objects.create(username="during-render")
+        pdfs = to_pdf_many(docs, processes=2, chunk=2)  # three chunks for two rendering processes
+        assert User.objects.filter(username="during-render").exists()  # the connection still works
+    assert User.objects.filter(username="during-render").exists()  # and the transaction committed
+    assert len(pdfs) == len(docs) and all(p.startswith(b"%PDF-") for p in pdfs)
+    # The same letters in the same order: the two long letters (several pages) come back in place.
+    assert min(len(pdfs[1]), len(pdfs[3])) > max(len(pdfs[i]) for i in (0, 2, 4, 5))
+    assert pdfs[0].count(b"stream\n") < pdfs[1].count(b"stream\n")  # more pages, more content streams

@@ -81,11 +81,14 @@ def test_rotation_prefers_rarest_wording_on_the_same_subject(cast, answered) -> 
     assert counts[first.template_id] == 1 and counts[second.template_id] == 1
 
 
-def test_issue_numbers_files_and_dispatch(cast, answered) -> None:
+def test_issue_numbers_files_and_dispatch(cast, answered, django_capture_on_commit_callbacks) -> None:
     LetterSettings.objects.create(body=cast.body, number_pattern="{seq:04d}-ОГ/{year}", letterhead="ИНН 7800000000")
     letter = services.letter_prepare(appeal=answered, actor=cast.executor.user, situation=Situation.ANSWER)
     when = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
-    issued = services.letter_issue(letter=letter, actor=cast.operator.user, when=when)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        issued = services.letter_issue(letter=letter, actor=cast.operator.user, when=when)
+    assert len(callbacks) == 1  # the DOCX copy is stored by a task once the registration commits
+    issued.refresh_from_db()
     assert issued.number == "0001-ОГ/2026" and issued.status == LetterStatus.ISSUED
     event = AppealEvent.objects.filter(appeal=answered, field="исходящее письмо").get()
     assert (event.old_value, event.new_value) == ("проект", "исх. № 0001-ОГ/2026 от 15.06.2026")
@@ -187,3 +190,28 @@ def test_cancelling_a_letter_withdraws_its_undelivered_messages(cast) -> None:
     assert message.status == OutboxStatus.CANCELLED
     event = AppealEvent.objects.filter(appeal=appeal, new_value="отменено").get()
     assert event.old_value == f"исх. № {letter.number}" and "адрес неверный" in event.note
+
+
+def test_batch_issue_numbers_each_letter_and_returns_the_refused_with_reason(cast, answered) -> None:
+    others = [
+        answered_appeal(
+            cast, applicant=ApplicantFactory(surname=s, first_name="Анна", patronymic="Ивановна", gender="f")
+        )
+        for s in ("Петрова", "Сидорова", "Орлова", "Зайцева")
+    ]
+    appeals = [answered, *others]
+    drafts = [services.letter_prepare(appeal=a, actor=cast.executor.user, situation=Situation.ANSWER) for a in appeals]
+    Letter.objects.filter(pk=drafts[2].pk).update(applicant=None)  # nobody to answer
+    when = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
+    issued, refused = services.letters_issue(letters=drafts, actor=cast.operator.user, when=when)
+    assert [letter.pk for letter, _reason in refused] == [drafts[2].pk]
+    assert "нет заявителя" in refused[0][1]
+    assert [letter.number for letter in issued] == ["1-ОГ/2026", "2-ОГ/2026", "3-ОГ/2026", "4-ОГ/2026"]
+    for letter in issued:  # four letters: laid out by the rendering workers
+        letter.refresh_from_db()
+        assert letter.status == LetterStatus.ISSUED and letter.pdf.read(5) == b"%PDF-"
+    assert Letter.objects.get(pk=drafts[2].pk).status == LetterStatus.DRAFT and not drafts[2].number
+    issued_now, refused = services.letters_issue(letters=[drafts[2]], actor=cast.executor.user)
+    assert not issued_now and "Зарегистрировать письмо может" in refused[0][1]
+    assert services.letter_docx(issued[0])[:2] == b"PK"  # the DOCX copy made on first demand
+    assert Letter.objects.get(pk=issued[0].pk).docx
