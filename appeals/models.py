@@ -200,6 +200,9 @@ class Question(TimeStampedModel):
         indexes = [
             models.Index(fields=["executor", "status", "due_date"], name="question_executor_due"),
             models.Index(fields=["department", "status"], name="question_department"),
+            # The periodic re-planning reads every open plan's department from this index alone,
+            # not from the question rows with their texts (workflow.replan.read_chunk).
+            models.Index(fields=["id", "department"], name="question_department_cover"),
         ]
 
     def __str__(self) -> str:

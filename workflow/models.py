@@ -164,7 +164,30 @@ class StagePlan(models.Model):
     class Meta:
         ordering = ["plan", "position"]
         constraints = [models.UniqueConstraint(fields=["plan", "position"], name="stageplan_unique_position")]
-        indexes = [models.Index(fields=["status", "planned_due"], name="stageplan_active_due")]
+        indexes = [
+            models.Index(fields=["status", "planned_due"], name="stageplan_active_due"),
+            # Everything the periodic re-planning reads of an open stage, for open stages only: a
+            # pass reads this small index, not the table with every stage ever finished
+            # (workflow.replan.read_chunk).
+            models.Index(
+                fields=[
+                    "plan",
+                    "position",
+                    "status",
+                    "code",
+                    "norm_unit",
+                    "norm_value",
+                    "min_value",
+                    "actual_start",
+                    "planned_start",
+                    "planned_due",
+                    "compressed",
+                    "id",
+                ],
+                condition=models.Q(status__in=["active", "pending"]),
+                name="stageplan_open_stages",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -63,9 +63,10 @@ def _days(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def _unindexed(column: str) -> str:
-    """Keep SQLite off an index on `column` (it would pick the status index over the plan range)."""
-    return column if _pg() else f"+{column}"
+def _indexed_by(name: str) -> str:
+    """Make SQLite read through the named covering index (its planner would take the table, or the
+    status index over the plan range); PostgreSQL's planner picks its index-only scans itself."""
+    return "" if _pg() else f" INDEXED BY {_q(name)}"
 
 
 def from_epoch() -> str:
@@ -192,6 +193,7 @@ PLAN_STATES: list[str] = [
     PlanState.DONE.value,
 ]
 ON_TRACK, COMPRESSED, AT_RISK, OVERDUE, DONE = range(5)
+# Written exactly as the condition of the index `stageplan_open_stages`, which SQLite requires.
 _OPEN = f"('{StageStatus.ACTIVE.value}', '{StageStatus.PENDING.value}')"
 
 
@@ -219,15 +221,16 @@ def read_chunk(*, ids: Sequence[int] | None = None, bounds: tuple[int, int] | No
     plans = _fetch(
         f"SELECT p.id, {_days('p.due')}, {_case('p.state', PLAN_STATES)}, p.reserve_hours, "  # noqa: S608
         f"{_epoch('p.forecast_end')}, p.forecast_late, COALESCE(q.department_id, -1), p.reason "
-        f"FROM {plan_table} p JOIN {question_table} q ON q.id = p.question_id WHERE {plan_where} ORDER BY p.id",
+        f"FROM {plan_table} p JOIN {question_table} q{_indexed_by('question_department_cover')} "
+        f"ON q.id = p.question_id WHERE {plan_where} ORDER BY p.id",
         params,
     )
     stages = _fetch(
         f"SELECT s.id, s.plan_id, {_case('s.code', STAGE_CODES)}, {_case('s.status', STATUS_CODE)}, "  # noqa: S608
         f"{_case('s.norm_unit', UNIT_CODE)}, s.norm_value, s.min_value, {_epoch('s.actual_start')}, "
         f"{_epoch('s.planned_start')}, {_epoch('s.planned_due')}, "
-        f"CASE WHEN s.compressed THEN 1 ELSE 0 END FROM {stage_table} s "
-        f"WHERE {stage_where} AND {_unindexed('s.status')} IN {_OPEN} ORDER BY s.plan_id, s.position",
+        f"CASE WHEN s.compressed THEN 1 ELSE 0 END FROM {stage_table} s{_indexed_by('stageplan_open_stages')} "
+        f'WHERE {stage_where} AND s."status" IN {_OPEN} ORDER BY s.plan_id, s.position',
         params,
     )
     chunk = _to_arrays(plans, stages)
