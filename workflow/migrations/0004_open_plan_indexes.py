@@ -4,14 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0003_returns_to'),
+        ("workflow", "0003_returns_to"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='stageplan',
-            index=models.Index(condition=models.Q(('status__in', ['active', 'pending'])), fields=['plan', 'position', 'status', 'code', 'norm_unit', 'norm_value', 'min_value', 'actual_start', 'planned_start', 'planned_due', 'compressed', 'id'], name='stageplan_open_stages'),
+            model_name="stageplan",
+            index=models.Index(
+                condition=models.Q(("status__in", ["active", "pending"])),
+                fields=[
+                    "plan",
+                    "position",
+                    "status",
+                    "code",
+                    "norm_unit",
+                    "norm_value",
+                    "min_value",
+                    "actual_start",
+                    "planned_start",
+                    "planned_due",
+                    "compressed",
+                    "id",
+                ],
+                name="stageplan_open_stages",
+            ),
         ),
     ]
