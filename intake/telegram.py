@@ -345,7 +345,8 @@ def _submit(chat: TelegramChat, update_id: int) -> list[Reply]:
 
 def _dialogue(chat_id: int, message: dict[str, Any], update_id: int, outcome: FileOutcome) -> list[Reply]:
     chat = TelegramChat.objects.select_for_update().filter(chat_id=chat_id).first()
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    raw_text = message.get("text")
+    text = raw_text if isinstance(raw_text, str) else ""
     command = _command(text)
     sender = message["from"]
     if command == "help":
@@ -390,10 +391,14 @@ def _step(chat: TelegramChat, message: dict[str, Any], text: str, outcome: FileO
                 return [Reply("Телефон записан. Теперь напишите, как к вам обращаться.", NAME_KEYBOARD)]
             chat.step = step.CONFIRM
             return [_summary(chat)]
-        if _is(text, PROFILE_NAME) and (chat.profile_first_name or chat.profile_last_name):
+        if _is(text, PROFILE_NAME):
+            if not (chat.profile_first_name or chat.profile_last_name):
+                return [Reply("В профиле Telegram нет имени: напишите, как к вам обращаться.", NAME_KEYBOARD)]
             chat.first_name, chat.surname, chat.full_name = chat.profile_first_name, chat.profile_last_name, ""
             chat.step = step.CONFIRM
             return [_summary(chat)]
+        if any(_is(text, button) for button in (DONE, SEND)):
+            return [_ask_name(chat)]
         if text.strip():
             name = " ".join(text.split())
             if len(name) > MAX_NAME or not re.search(r"[^\W\d_]", name):

@@ -179,7 +179,8 @@ def parse_event(raw: bytes) -> Parsed:
     """A stored event: the text (with the place and, for a comment, the post it is under) and the
     sender's VK id; the files and the name come from `fetch`."""
     data, obj = _stored_event(raw)
-    text = obj.get("text").strip() if isinstance(obj.get("text"), str) else ""
+    raw_text = obj.get("text")
+    text = raw_text.strip() if isinstance(raw_text, str) else ""
     if len(text) > 100_000:
         raise ParseError("Текст длиннее 100000 символов.")
     files = _attachment_refs(obj)

@@ -4,45 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_import_run'),
+        ("intake", "0004_import_run"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TelegramChat',
+            name="TelegramChat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('chat_id', models.BigIntegerField(unique=True, verbose_name='чат')),
-                ('step', models.CharField(choices=[('text', 'Текст обращения'), ('name', 'Имя и контакт'), ('confirm', 'Подтверждение')], default='text', max_length=20, verbose_name='шаг')),
-                ('text', models.TextField(blank=True, verbose_name='текст')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='широта')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='долгота')),
-                ('files', models.JSONField(blank=True, default=list, verbose_name='файлы')),
-                ('profile_first_name', models.CharField(blank=True, max_length=150, verbose_name='имя в Telegram')),
-                ('profile_last_name', models.CharField(blank=True, max_length=150, verbose_name='фамилия в Telegram')),
-                ('full_name', models.CharField(blank=True, max_length=450, verbose_name='как обращаться')),
-                ('surname', models.CharField(blank=True, max_length=150, verbose_name='фамилия')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='имя')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='телефон')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("chat_id", models.BigIntegerField(unique=True, verbose_name="чат")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[("text", "Текст обращения"), ("name", "Имя и контакт"), ("confirm", "Подтверждение")],
+                        default="text",
+                        max_length=20,
+                        verbose_name="шаг",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="текст")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="широта")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="долгота")),
+                ("files", models.JSONField(blank=True, default=list, verbose_name="файлы")),
+                ("profile_first_name", models.CharField(blank=True, max_length=150, verbose_name="имя в Telegram")),
+                ("profile_last_name", models.CharField(blank=True, max_length=150, verbose_name="фамилия в Telegram")),
+                ("full_name", models.CharField(blank=True, max_length=450, verbose_name="как обращаться")),
+                ("surname", models.CharField(blank=True, max_length=150, verbose_name="фамилия")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="имя")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="телефон")),
             ],
             options={
-                'verbose_name': 'диалог Telegram',
-                'verbose_name_plural': 'диалоги Telegram',
+                "verbose_name": "диалог Telegram",
+                "verbose_name_plural": "диалоги Telegram",
             },
         ),
         migrations.CreateModel(
-            name='TelegramUpdate',
+            name="TelegramUpdate",
             fields=[
-                ('update_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('processed_at', models.DateTimeField(db_index=True)),
+                ("update_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("processed_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'verbose_name': 'обработанное обновление Telegram',
-                'verbose_name_plural': 'обработанные обновления Telegram',
+                "verbose_name": "обработанное обновление Telegram",
+                "verbose_name_plural": "обработанные обновления Telegram",
             },
         ),
     ]
