@@ -486,3 +486,30 @@ def dialogues_forget_stale(*, now: dt.datetime | None = None) -> int:
         count += 1
     TelegramUpdate.objects.filter(processed_at__lt=now - UPDATE_MEMORY).delete()
     return count
+
+
+# --- connecting the bot -----------------------------------------------------------------------
+
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_set(url: str) -> None:
+    """Point the bot's updates at this installation (setWebhook with the secret token; only
+    messages are asked for). Raises ValidationError or DeliveryError with the reason."""
+    if not url.startswith("https://"):
+        raise ValidationError("Telegram доставляет обновления только по адресу https://.")
+    secret = settings.OTKLIK_TELEGRAM_WEBHOOK_SECRET
+    if not SECRET_TOKEN.fullmatch(secret):
+        raise ValidationError(
+            "OTKLIK_TELEGRAM_WEBHOOK_SECRET должен быть задан: от 1 до 256 символов A–Z, a–z, 0–9, «_» и «-»."
+        )
+    telegram_call("setWebhook", {"url": url, "secret_token": secret, "allowed_updates": ["message"]})
+
+
+def webhook_delete() -> None:
+    telegram_call("deleteWebhook", {})
+
+
+def webhook_info() -> dict[str, Any]:
+    info = telegram_call("getWebhookInfo", {})
+    return info if isinstance(info, dict) else {}
