@@ -126,7 +126,9 @@ def callback_handle(raw: bytes) -> str:
     """The answer to one Callback API request: the confirmation string or «ok»; CallbackRefused
     for a request that is not VK's (nothing stored)."""
     data = _load(raw)
-    if not _secret_matches(data.get("secret")):
+    # The handshake may come before VK sends the key; it only reveals the string VK itself shows.
+    handshake_without_key = data["type"] == "confirmation" and "secret" not in data
+    if not handshake_without_key and not _secret_matches(data.get("secret")):
         raise CallbackRefused(403, "Неверный секретный ключ.")
     group_id = _int(data.get("group_id"))
     if group_id is None or (settings.OTKLIK_VK_GROUP_ID and group_id != settings.OTKLIK_VK_GROUP_ID):

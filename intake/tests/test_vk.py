@@ -122,12 +122,20 @@ def test_confirmation_handshake(cast, vk, client, settings) -> None:  # type: ig
     assert response.status_code == 200 and response.content == b"1a2b3c4d"
     assert response["Content-Type"].startswith("text/plain")
     assert _post(client, {**event, "secret": "guess"}).status_code == 403
-    assert _post(client, {"type": "confirmation", "group_id": GROUP}).status_code == 403
+    # The handshake without any key (sent before the key was saved in VK) gets the string...
+    assert _post(client, {"type": "confirmation", "group_id": GROUP}).content == b"1a2b3c4d"
+    # ...but only for this community, and no event is ever taken without the key.
+    assert _post(client, {"type": "confirmation", "group_id": GROUP + 1}).status_code == 403
     assert _post(client, {**event, "group_id": GROUP + 1}).status_code == 403
+    no_key = message_new(vk)
+    del no_key["secret"]
+    assert _post(client, no_key).status_code == 403
     settings.OTKLIK_VK_CONFIRMATION = ""
     assert _post(client, event).status_code == 403
     settings.OTKLIK_VK_SECRET = ""  # no secret configured: nothing is accepted
     assert _post(client, {**event, "secret": ""}).status_code == 403
+    assert _post(client, {**message_new(vk), "secret": ""}).status_code == 403
+    assert not IncomingItem.objects.exists()
 
 
 @pytest.mark.django_db
