@@ -18,13 +18,15 @@ import argparse
 import csv
 import gzip
 import json
+import secrets
 import time
 from typing import Any
 
 from _setup import ROOT, django_in_temp_database, percentile
 
 DATA = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
-SECRET = "bench-secret"
+# A fresh key per run, as an installation would have its own.
+SECRET = secrets.token_urlsafe(24)
 GROUP = 1
 
 
@@ -96,7 +98,7 @@ def main() -> None:
     api = next(server)
     api.answers = {"/sendMessage": (200, {"ok": True, "result": {"message_id": 1}})}
     settings.ALLOWED_HOSTS = ["testserver"]
-    settings.OTKLIK_TELEGRAM_TOKEN = "1:bench"
+    settings.OTKLIK_TELEGRAM_TOKEN = f"1:{secrets.token_urlsafe(16)}"
     settings.OTKLIK_TELEGRAM_API = api.url
     settings.OTKLIK_TELEGRAM_WEBHOOK_SECRET = SECRET
     settings.OTKLIK_VK_SECRET = SECRET
