@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,7 +38,7 @@ class FakeApi:
         return 404, {"ok": False, "description": "Not Found"}
 
 
-def serve_fake_api() -> Iterator[FakeApi]:
+def serve_fake_api() -> Generator[FakeApi]:
     api = FakeApi(url="")
 
     class Handler(BaseHTTPRequestHandler):
