@@ -261,7 +261,8 @@ def _take_contact(chat: TelegramChat, message: dict[str, Any]) -> str:
     """The user's own contact (the request_contact button); someone else's is refused."""
     contact = message["contact"]
     sender = message["from"]
-    if not isinstance(contact, dict) or _int(contact.get("user_id")) != _int(sender.get("id")):
+    owner = _int(contact.get("user_id")) if isinstance(contact, dict) else None
+    if owner is None or owner != _int(sender.get("id")):
         return "Можно поделиться только своим номером — кнопкой «Поделиться телефоном»."
     phone = re.sub(r"[^\d+]", "", str(contact.get("phone_number") or ""))
     if not 8 <= len(phone.lstrip("+")) <= 15:

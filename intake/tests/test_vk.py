@@ -256,3 +256,23 @@ def test_files_off_vk_hosts_or_too_large_fail_with_the_reason(
         item_register(item_id=item.pk)
     item.refresh_from_db()
     assert item.status == ItemStatus.REGISTERED and Appeal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_sender_known_only_by_the_vk_account_is_recognised(
+    cast, vk, client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, message_new(vk))
+    # The profile is closed now: users.get gives no name, only the account id is known.
+    vk.answers["/method/users.get"] = (
+        200,
+        {"response": [{"id": USER_ID, "first_name": "DELETED", "last_name": "", "deactivated": "deleted"}]},
+    )
+    second = message_new(vk, text="И ещё: во дворе не горит фонарь у второго подъезда.")
+    second["object"]["message"]["id"] = 346
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, second)
+    first_appeal, second_appeal = Appeal.objects.order_by("pk")
+    assert second_appeal.applicants.get() == first_appeal.applicants.get()
+    assert len(vk.calls("/messages.send")) == 2
