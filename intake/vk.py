@@ -60,9 +60,11 @@ def _object(data: dict[str, Any]) -> dict[str, Any]:
         raise CallbackRefused(400, "Нет объекта события.")
     if data["type"] == "message_new":
         message = obj.get("message")
-        if not isinstance(message, dict):
-            raise CallbackRefused(400, "В событии message_new нет сообщения.")
-        return message
+        if isinstance(message, dict):
+            return message
+        if "from_id" in obj and "id" in obj:
+            return obj  # API versions before 5.103 sent the message itself
+        raise CallbackRefused(400, "В событии message_new нет сообщения.")
     return obj
 
 

@@ -186,6 +186,17 @@ def test_vk_retry_yields_one_item(cast, vk, client, django_capture_on_commit_cal
 
 
 @pytest.mark.django_db
+def test_message_in_the_format_of_older_api_versions(cast, vk, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    event = message_new(vk)
+    event["v"] = "5.92"
+    event["object"] = event["object"]["message"]  # before 5.103 the object was the message
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, event).content == b"ok"
+    assert IncomingItem.objects.get().source_id == f"vk:{GROUP}:message:345"
+    assert "сломаны качели" in Appeal.objects.get().text
+
+
+@pytest.mark.django_db
 def test_wall_comment_becomes_an_item_and_own_comments_are_ignored(
     cast, vk, client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
