@@ -109,15 +109,41 @@ class HttpReply:
             return None
 
 
-def _http(method: str, url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None) -> HttpReply:
+class TooLarge(DeliveryError):
+    """The answer is larger than the caller accepts (another attempt will not make it smaller)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retry=False)
+
+
+def _read_limited(response: Any, max_bytes: int | None) -> bytes:
+    if max_bytes is None:
+        return bytes(response.read())
+    declared = response.headers.get("Content-Length") or ""
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"Файл больше {max_bytes // (1024 * 1024)} МБ.")
+    body = bytes(response.read(max_bytes + 1))
+    if len(body) > max_bytes:
+        raise TooLarge(f"Файл больше {max_bytes // (1024 * 1024)} МБ.")
+    return body
+
+
+def _http(
+    method: str,
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> HttpReply:
     """One HTTP exchange; network failures become retryable DeliveryErrors. The URL is never logged:
-    it may carry a token."""
+    it may carry a token. With `max_bytes` a longer answer is refused without reading it all."""
     if not url.startswith(("http://", "https://")):
         raise DeliveryError("Адрес шлюза должен начинаться с http:// или https://", retry=False)
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=settings.OTKLIK_DELIVERY_TIMEOUT) as response:  # noqa: S310
-            return HttpReply(response.status, response.read())
+            return HttpReply(response.status, _read_limited(response, max_bytes))
     except urllib.error.HTTPError as exc:
         return HttpReply(exc.code, exc.read())
     except (urllib.error.URLError, OSError) as exc:
@@ -338,6 +364,44 @@ class ExchangeAdapter:
             shutil.rmtree(staging, ignore_errors=True)
             raise DeliveryError(f"Папка обмена: {exc}") from None
         return name
+
+
+# --- the same APIs for intake (docs/intake.md): the bot's dialogue, files, the VK profile ------
+
+
+def telegram_call(method: str, params: dict[str, Any]) -> Any:
+    """One Bot API method with JSON parameters; its `result`, or DeliveryError."""
+    return TelegramAdapter()._call(method, data=json.dumps(params).encode(), content_type="application/json")
+
+
+def telegram_file(file_id: str, *, max_bytes: int) -> bytes:
+    """A file a user sent the bot: getFile gives its path, then the file URL of the Bot API."""
+    info = telegram_call("getFile", {"file_id": file_id}) or {}
+    size = info.get("file_size")
+    if isinstance(size, int) and size > max_bytes:
+        raise TooLarge(f"Файл больше {max_bytes // (1024 * 1024)} МБ.")
+    path = info.get("file_path")
+    if not isinstance(path, str) or not path:
+        raise DeliveryError("Telegram: файл недоступен для загрузки.", retry=False)
+    token = settings.OTKLIK_TELEGRAM_TOKEN
+    url = f"{settings.OTKLIK_TELEGRAM_API.rstrip('/')}/file/bot{token}/{urllib.parse.quote(path)}"
+    reply = _http("GET", url, max_bytes=max_bytes)
+    if reply.status != 200:
+        raise DeliveryError(f"Telegram: файл не загружен (HTTP {reply.status})", retry=reply.status >= 500)
+    return reply.body
+
+
+def vk_call(method: str, params: dict[str, str]) -> Any:
+    """One VK API method with the community token; its `response`, or DeliveryError."""
+    return VkAdapter()._call(method, params)
+
+
+def http_download(url: str, *, max_bytes: int) -> bytes:
+    """A file at a URL (a photo a VK user attached), at most `max_bytes`."""
+    reply = _http("GET", url, max_bytes=max_bytes)
+    if reply.status != 200:
+        raise DeliveryError(f"Файл не загружен (HTTP {reply.status})", retry=reply.status >= 500)
+    return reply.body
 
 
 ADAPTERS: dict[str, Adapter] = {

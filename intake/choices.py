@@ -20,3 +20,5 @@ class Disposition(models.TextChoices):
 # document in Otklik's own JSON shape (API, file imports, forms).
 EMAIL_CONTENT_TYPE = "message/rfc822"
 DOCUMENT_CONTENT_TYPE = "application/vnd.otklik.item+json"
+# A VK Callback API event (a private message or a wall comment) exactly as VK sent it.
+VK_CONTENT_TYPE = "application/vnd.otklik.vk-callback+json"

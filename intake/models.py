@@ -174,3 +174,49 @@ class ImportRun(TimeStampedModel):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class TelegramChat(TimeStampedModel):
+    """The bot's dialogue with one private chat while an appeal is being written: the text, the
+    place, the files, the name. Deleted when the appeal is sent or cancelled, and when abandoned
+    (`OTKLIK_TELEGRAM_DIALOGUE_HOURS`), files included."""
+
+    class Step(models.TextChoices):
+        TEXT = "text", "Текст обращения"
+        NAME = "name", "Имя и контакт"
+        CONFIRM = "confirm", "Подтверждение"
+
+    chat_id = models.BigIntegerField("чат", unique=True)
+    step = models.CharField("шаг", max_length=20, choices=Step.choices, default=Step.TEXT)
+    text = models.TextField("текст", blank=True)
+    latitude = models.FloatField("широта", null=True, blank=True)
+    longitude = models.FloatField("долгота", null=True, blank=True)
+    # [{"name": shown name, "path": storage name}] of files already checked and stored.
+    files = models.JSONField("файлы", default=list, blank=True)
+    profile_first_name = models.CharField("имя в Telegram", max_length=150, blank=True)
+    profile_last_name = models.CharField("фамилия в Telegram", max_length=150, blank=True)
+    full_name = models.CharField("как обращаться", max_length=450, blank=True)
+    surname = models.CharField("фамилия", max_length=150, blank=True)
+    first_name = models.CharField("имя", max_length=150, blank=True)
+    phone = models.CharField("телефон", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "диалог Telegram"
+        verbose_name_plural = "диалоги Telegram"
+
+    def __str__(self) -> str:
+        return f"{self.pk}"
+
+
+class TelegramUpdate(models.Model):
+    """An update_id the webhook has acted on: the same update delivered again is ignored."""
+
+    update_id = models.BigIntegerField(primary_key=True)
+    processed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "обработанное обновление Telegram"
+        verbose_name_plural = "обработанные обновления Telegram"
+
+    def __str__(self) -> str:
+        return str(self.update_id)

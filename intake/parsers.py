@@ -16,7 +16,7 @@ from typing import Any
 
 from appeals.choices import Kind
 from intake.attachments import Incoming
-from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE
+from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, VK_CONTENT_TYPE
 from nlp.clean import clean_text, normalize_whitespace, strip_html
 from people.matching.record import ORGANISATION, PERSON, MatchQuery
 
@@ -36,6 +36,9 @@ class Parsed:
     addressee: str = ""
     attachments: list[Incoming] = field(default_factory=list)
     consent_personal_data: bool = False
+    # Messenger accounts of the applicant, (contact kind, id): the card learns them so the
+    # answer can go back the way the appeal came.
+    messengers: tuple[tuple[str, str], ...] = ()
 
 
 # --- Otklik's own document (API, file imports, forms) ----------------------------------------
@@ -52,6 +55,8 @@ APPLICANT_FIELDS = {
     "email",
     "phone",
     "address",
+    "telegram",
+    "vk",
 }
 
 
@@ -86,6 +91,17 @@ def document_applicant(data: dict[str, Any]) -> MatchQuery:
         organisation_name=organisation,
         inn=_string(data, "inn", where, 12),
     )
+
+
+def document_messengers(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for kind in ("telegram", "vk"):
+        value = _string(data, kind, "Заявитель, поле ", 64)
+        if value:
+            if not value.lstrip("-").isdigit():
+                raise ParseError(f"Заявитель, поле «{kind}»: ожидается числовой идентификатор.")
+            found.append((kind, value))
+    return tuple(found)
 
 
 def parse_document(raw: bytes) -> Parsed:
@@ -131,6 +147,7 @@ def parse_document(raw: bytes) -> Parsed:
         addressee=_string(data, "addressee", "Поле ", 300),
         attachments=files,
         consent_personal_data=bool(data.get("consent_personal_data")),
+        messengers=document_messengers(applicant),
     )
 
 
@@ -242,9 +259,16 @@ def parse_email(raw: bytes) -> Parsed:
     )
 
 
+def _vk_parse(raw: bytes) -> Parsed:
+    from intake.vk import parse_event
+
+    return parse_event(raw)
+
+
 PARSERS = {
     EMAIL_CONTENT_TYPE: parse_email,
     DOCUMENT_CONTENT_TYPE: parse_document,
+    VK_CONTENT_TYPE: _vk_parse,
 }
 
 

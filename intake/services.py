@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -16,22 +17,29 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.module_loading import import_string
 
 from appeals.choices import Channel
 from appeals.models import Appeal
 from appeals.services import AlreadyRegistered, appeal_register
 from core import clock
+from core.text import fold
 from intake import rules
-from intake.attachments import check_attachments
-from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, Disposition, ItemStatus
+from intake.attachments import Incoming, check_attachments
+from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, VK_CONTENT_TYPE, Disposition, ItemStatus
 from intake.models import IncomingItem
 from intake.parsers import Parsed, ParseError, parse
 from org.models import Body
 from org.selectors import actor_for
-from people.matching.record import record_from_query
-from people.services import applicant_resolve
+from people.choices import ContactKind
+from people.matching.record import MatchQuery, record_from_query
+from people.models import Applicant, Contact
+from people.normalize import normalize_contact
+from people.services import ContactInput, applicant_resolve, contacts_add
 
 logger = logging.getLogger(__name__)
+
+FINAL_STATUSES = (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED)
 
 _EXTENSIONS = {EMAIL_CONTENT_TYPE: ".eml", DOCUMENT_CONTENT_TYPE: ".json"}
 # Raw deliveries larger than this are refused at the door (the attachments inside are limited
@@ -143,20 +151,86 @@ def _read_payload(item: IncomingItem) -> bytes:
         raise ValidationError("Файл с полученным содержимым не найден в хранилище.") from None
 
 
-def _register(item: IncomingItem) -> Appeal:
+@dataclass(frozen=True)
+class Fetched:
+    """What a channel's payload only points to, fetched over the network before registration
+    (outside the transaction): files at URLs, the sender's name from the network's profile."""
+
+    attachments: list[Incoming]
+    applicant: MatchQuery | None = None
+
+
+# Content types whose payload names things to fetch: dotted path of `fetch(raw: bytes) -> Fetched`.
+FETCHERS = {VK_CONTENT_TYPE: "intake.vk.fetch"}
+
+
+def _fetch(item_id: int) -> Fetched | None:
+    item = IncomingItem.objects.filter(pk=item_id).first()
+    if item is None or item.content_type not in FETCHERS or item.status in FINAL_STATUSES:
+        return None
+    return cast(Callable[[bytes], Fetched], import_string(FETCHERS[item.content_type]))(_read_payload(item))
+
+
+def _messenger_card(messengers: tuple[tuple[str, str], ...]) -> Applicant | None:
+    """The card that already has one of these messenger accounts (a sender known only by it)."""
+    for kind, value in messengers:
+        contact = (
+            Contact.objects.filter(kind=kind, normalized=normalize_contact(kind, value), applicant__merged_into=None)
+            .select_related("applicant")
+            .order_by("pk")
+            .first()
+        )
+        if contact is not None:
+            return contact.applicant
+    return None
+
+
+def _name_fits(applicant: Applicant, query: MatchQuery) -> bool:
+    """The name given (if any) is the card's: same surname, same first letter of the first name."""
+    name = query.person_name()
+    if not name.surname and not name.first_name:
+        return True
+    if fold(name.surname) != fold(applicant.surname):
+        return False
+    return (
+        not name.first_name or not applicant.first_name or fold(name.first_name)[:1] == fold(applicant.first_name)[:1]
+    )
+
+
+def _applicant_for(parsed: Parsed, query: MatchQuery) -> Applicant | None:
+    """The card of the sender. A messenger account already on a card is that person when the name
+    given does not contradict it (someone may write on behalf of another: then matching decides
+    as for every channel)."""
+    known = _messenger_card(parsed.messengers)
+    contacts = [
+        *(ContactInput(ContactKind.PHONE, v) for v in query.phones if v.strip()),
+        *(ContactInput(ContactKind.EMAIL, v) for v in query.emails if v.strip()),
+    ]
+    applicant = None
+    if known is not None and _name_fits(known, query):
+        applicant = known
+    elif record_from_query(query).has_identity:
+        resolution = applicant_resolve(
+            query=query, consent_personal_data=parsed.consent_personal_data, ask_operator=False
+        )
+        applicant, contacts = resolution.applicant, []
+    if applicant is not None:
+        contacts += [ContactInput(kind, value) for kind, value in parsed.messengers]
+        if contacts:
+            contacts_add(applicant=applicant, contacts=contacts)
+    return applicant
+
+
+def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
     existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
     if existing is not None:
         return existing
     parsed: Parsed = parse(item.content_type, _read_payload(item))
-    files = check_attachments(parsed.attachments)
+    files = check_attachments([*parsed.attachments, *(fetched.attachments if fetched else [])])
     body = _body_for(item)
-    applicants = []
-    if record_from_query(parsed.applicant).has_identity:
-        resolution = applicant_resolve(
-            query=parsed.applicant, consent_personal_data=parsed.consent_personal_data, ask_operator=False
-        )
-        if resolution.applicant is not None:
-            applicants.append(resolution.applicant)
+    query = fetched.applicant if fetched is not None and fetched.applicant is not None else parsed.applicant
+    applicant = _applicant_for(parsed, query)
+    applicants = [applicant] if applicant is not None else []
     try:
         return appeal_register(
             body=body,
@@ -188,16 +262,19 @@ def item_register(*, item_id: int) -> IncomingItem:
     """Read a stored item and register it as an appeal (the 3-day clock started at receipt).
     A failure leaves nothing registered and keeps the item in «Входящие» with the reason."""
     try:
+        # Network work (files a payload points to) happens before the row is locked.
+        fetched = _fetch(item_id)
         with transaction.atomic():
             item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
-            if item.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
+            if item.status in FINAL_STATUSES:
                 return item
-            appeal = _register(item)
+            appeal = _register(item, fetched)
             item.status = ItemStatus.REGISTERED
             item.appeal = appeal
             item.error = ""
             item.attempts += 1
             item.save(update_fields=["status", "appeal", "error", "attempts", "updated_at"])
+            _acknowledge(item, appeal)
             return item
     except IncomingItem.DoesNotExist:
         raise
@@ -207,6 +284,34 @@ def item_register(*, item_id: int) -> IncomingItem:
             status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
         ).update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
         return IncomingItem.objects.get(pk=item_id)
+
+
+def _acknowledge(item: IncomingItem, appeal: Appeal) -> None:
+    """Messenger channels tell the sender the registration number (through the outbox, so a
+    failed delivery is retried and shown to staff); the others are answered by letters."""
+    from intake.messengers import acknowledgement
+
+    message = acknowledgement(item, appeal)
+    if message is None:
+        return
+    from delivery.services import outbox_enqueue
+
+    channel, address, text = message
+    try:
+        with transaction.atomic():
+            outbox_enqueue(
+                appeal=appeal,
+                applicant=appeal.applicants.order_by("pk").first(),
+                kind="intake:registered",
+                subject=f"Обращение зарегистрировано: № {appeal.number}",
+                text=text,
+                channel=channel,
+                address=address,
+                reference=f"intake:{item.pk}",
+            )
+    except ValidationError:
+        # Registration stands even when the notice cannot be queued (the item page shows it).
+        logger.warning("incoming item %s: registration notice not queued", item.pk)
 
 
 def _check_handler(actor: User) -> None:

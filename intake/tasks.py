@@ -56,3 +56,12 @@ def run_import(run_id: int) -> str:
     from intake.imports import import_run_execute
 
     return str(import_run_execute(run_id=run_id).status)
+
+
+@cron("17 * * * *")
+@task
+def forget_stale_telegram_dialogues() -> int:
+    """Telegram dialogues left unfinished are not kept (files included)."""
+    from intake.telegram import dialogues_forget_stale
+
+    return dialogues_forget_stale()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import import_views, views
+from intake import import_views, messenger_views, views
 
 app_name = "intake"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.inbox_list, name="inbox"),
     path("import/", import_views.import_page, name="import"),
     path("import/<int:pk>/", import_views.import_run, name="import_run"),
+    path("telegram/webhook/", messenger_views.telegram_webhook, name="telegram_webhook"),
+    path("vk/callback/", messenger_views.vk_callback, name="vk_callback"),
     path("<int:pk>/", views.item_detail, name="item"),
     path("<int:pk>/payload/", views.item_payload, name="payload"),
     path("<int:pk>/retry/", views.item_retry, name="retry"),

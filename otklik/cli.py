@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "exchange-scan": ("exchange_scan", "Принять файлы из папки обмена с СЭД (inbox/ → done/ или failed/)"),
     "api-client": ("api_client", "Создать клиента REST API и выдать его токен"),
+    "telegram-webhook": (
+        "telegram_webhook",
+        "Подключить бота Telegram: адрес https://…/intake/telegram/webhook/ (или --info, --delete)",
+    ),
     "web": ("web", "Запустить только веб-сервер"),
     "worker": ("db_worker", "Запустить обработчик фоновых задач (можно несколько)"),
     "scheduler": ("crontask", "Запустить планировщик периодических задач (один на установку)"),

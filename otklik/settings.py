@@ -294,6 +294,20 @@ OTKLIK_TELEGRAM_API = env_str("OTKLIK_TELEGRAM_API", "https://api.telegram.org")
 OTKLIK_VK_TOKEN = env_str("OTKLIK_VK_TOKEN", "")
 OTKLIK_VK_API = env_str("OTKLIK_VK_API", "https://api.vk.com/method")
 OTKLIK_VK_API_VERSION = env_str("OTKLIK_VK_API_VERSION", "5.199")
+# Messenger intake (docs/intake.md). Telegram: the secret the webhook was set with (setWebhook
+# secret_token; empty: the webhook refuses every request); what a confirmed bot dialogue is
+# (a 547-FZ message by default, or a 59-FZ appeal); unfinished dialogues are forgotten after
+# DIALOGUE_HOURS. VK Callback API: the confirmation string and the secret key from the
+# community's settings, its id, what messages and wall comments are, and the hosts that
+# attached files are fetched from.
+OTKLIK_TELEGRAM_WEBHOOK_SECRET = env_str("OTKLIK_TELEGRAM_WEBHOOK_SECRET", "")
+OTKLIK_TELEGRAM_KIND = env_choice("OTKLIK_TELEGRAM_KIND", "message", ("message", "appeal"))
+OTKLIK_TELEGRAM_DIALOGUE_HOURS = env_int("OTKLIK_TELEGRAM_DIALOGUE_HOURS", 48, minimum=1, maximum=24 * 30)
+OTKLIK_VK_CONFIRMATION = env_str("OTKLIK_VK_CONFIRMATION", "")
+OTKLIK_VK_SECRET = env_str("OTKLIK_VK_SECRET", "")
+OTKLIK_VK_GROUP_ID = env_int("OTKLIK_VK_GROUP_ID", 0, minimum=0)
+OTKLIK_VK_KIND = env_choice("OTKLIK_VK_KIND", "message", ("message", "appeal"))
+OTKLIK_VK_FILE_HOSTS = env_list("OTKLIK_VK_FILE_HOSTS", ["userapi.com", "vk.com", "vk.me"])
 # SMS gateway: a URL template with {phone} and {text} (URL-encoded on substitution); POST when
 # OTKLIK_SMS_METHOD=post (the same fields as a form); success means HTTP 2xx.
 OTKLIK_SMS_URL = env_str("OTKLIK_SMS_URL", "")

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.fake_http import FakeApi, serve_fake_api
 
 EML = Path(__file__).parent / "eml"
 
@@ -13,3 +16,8 @@ def eml():  # type: ignore[no-untyped-def]
         return (EML / name).read_bytes()
 
     return _read
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeApi]:
+    yield from serve_fake_api()
