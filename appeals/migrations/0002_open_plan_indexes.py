@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0001_initial'),
-        ('classification', '0002_classifierentry_description_localcategory_and_more'),
-        ('org', '0002_roles'),
+        ("appeals", "0001_initial"),
+        ("classification", "0002_classifierentry_description_localcategory_and_more"),
+        ("org", "0002_roles"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['id', 'department'], name='question_department_cover'),
+            model_name="question",
+            index=models.Index(fields=["id", "department"], name="question_department_cover"),
         ),
     ]
