@@ -469,8 +469,9 @@ def appeal_register(request: HttpRequest) -> HttpResponse:
             failed = item
             form.add_error(None, item.error or "Регистрация не завершилась.")
             # The failed card stays in «Входящие»; sending the corrected form is a new delivery.
-            form.data = form.data.copy()
-            form.data["submission"] = str(uuid.uuid4())
+            data = request.POST.copy()
+            data["submission"] = str(uuid.uuid4())
+            form.data = data
     return render(
         request,
         "appeals/register.html",

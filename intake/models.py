@@ -7,7 +7,7 @@ from django.db import models
 
 from appeals.choices import Channel
 from core.models import TimeStampedModel
-from intake.choices import Disposition, ItemStatus
+from intake.choices import SCAN_CONTENT_TYPES, Disposition, ItemStatus
 
 
 class IncomingItem(TimeStampedModel):
@@ -65,6 +65,11 @@ class IncomingItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.source_id}"
+
+    @property
+    def is_scan(self) -> bool:
+        """A scanned paper letter: registered from the operator's check, not from its bytes."""
+        return self.content_type in SCAN_CONTENT_TYPES
 
 
 class ScanPage(models.Model):

@@ -104,9 +104,7 @@ def inspect_scan(name: str, content: bytes) -> ScanInfo:
         raise ValidationError(f"Файл «{shown}» больше {limit_mb} МБ и не может быть принят.")
     kind = detect(shown, content)
     if kind.mime not in SCAN_TYPES:
-        raise ValidationError(
-            f"Файл «{shown}» — {kind.label}, а скан письма принимается в PDF, JPEG, PNG или TIFF."
-        )
+        raise ValidationError(f"Файл «{shown}» — {kind.label}, а скан письма принимается в PDF, JPEG, PNG или TIFF.")
     max_pages = settings.OTKLIK_SCAN_MAX_PAGES
     if kind.mime == "application/pdf":
         with tempfile.TemporaryDirectory(prefix="otklik-scan-") as tmp:
@@ -136,9 +134,7 @@ _PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts"
 
 def _page_sizes(path: Path, pages: int) -> dict[int, float]:
     """The longest side of every page, in points."""
-    result = _run(
-        ["pdfinfo", "-f", "1", "-l", str(pages), str(path)], timeout=_PDFINFO_TIMEOUT, what="чтение PDF"
-    )
+    result = _run(["pdfinfo", "-f", "1", "-l", str(pages), str(path)], timeout=_PDFINFO_TIMEOUT, what="чтение PDF")
     text = result.stdout.decode("utf-8", "replace")
     return {int(m[1]): max(float(m[2]), float(m[3])) for m in _PAGE_SIZE.finditer(text)}
 
@@ -157,8 +153,18 @@ def _pdf_pages(content: bytes, pages: int) -> Iterator[Image.Image]:
             out = Path(tmp) / f"page-{number}"
             result = _run(
                 [
-                    "pdftoppm", "-gray", "-png", "-r", str(resolution), "-f", str(number), "-l", str(number),
-                    "-singlefile", str(path), str(out),
+                    "pdftoppm",
+                    "-gray",
+                    "-png",
+                    "-r",
+                    str(resolution),
+                    "-f",
+                    str(number),
+                    "-l",
+                    str(number),
+                    "-singlefile",
+                    str(path),
+                    str(out),
                 ],
                 timeout=settings.OTKLIK_OCR_TIMEOUT,
                 what=f"страница {number} PDF",

@@ -162,7 +162,7 @@ def _body_for(item: IncomingItem) -> Body:
     return bodies[0]
 
 
-def _read_payload(item: IncomingItem) -> bytes:
+def read_payload(item: IncomingItem) -> bytes:
     try:
         with item.payload.open("rb") as stream:
             return stream.read()
@@ -176,7 +176,7 @@ def scan_file_name(item: IncomingItem) -> str:
 
 
 def _parsed(item: IncomingItem) -> Parsed:
-    raw = _read_payload(item)
+    raw = read_payload(item)
     if item.content_type not in SCAN_CONTENT_TYPES:
         return parse(item.content_type, raw)
     # A paper scan is registered from what the operator checked; the scan itself is attached.

@@ -5,38 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_import_run'),
+        ("intake", "0004_import_run"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incomingitem',
-            name='checked',
-            field=models.JSONField(blank=True, default=dict, verbose_name='проверено оператором'),
+            model_name="incomingitem",
+            name="checked",
+            field=models.JSONField(blank=True, default=dict, verbose_name="проверено оператором"),
         ),
         migrations.AlterField(
-            model_name='incomingitem',
-            name='status',
-            field=models.CharField(choices=[('received', 'Получено'), ('registered', 'Зарегистрировано'), ('recognised', 'Распознано, ждёт проверки'), ('failed', 'Ошибка'), ('dispositioned', 'Разобрано без регистрации')], db_index=True, default='received', max_length=20, verbose_name='состояние'),
+            model_name="incomingitem",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Получено"),
+                    ("registered", "Зарегистрировано"),
+                    ("recognised", "Распознано, ждёт проверки"),
+                    ("failed", "Ошибка"),
+                    ("dispositioned", "Разобрано без регистрации"),
+                ],
+                db_index=True,
+                default="received",
+                max_length=20,
+                verbose_name="состояние",
+            ),
         ),
         migrations.CreateModel(
-            name='ScanPage',
+            name="ScanPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='страница')),
-                ('image', models.FileField(max_length=300, upload_to='intake/scans/%Y/%m/%d/', verbose_name='изображение')),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('text', models.TextField(blank=True, verbose_name='распознанный текст')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scan_pages', to='intake.incomingitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="страница")),
+                (
+                    "image",
+                    models.FileField(max_length=300, upload_to="intake/scans/%Y/%m/%d/", verbose_name="изображение"),
+                ),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("text", models.TextField(blank=True, verbose_name="распознанный текст")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scan_pages", to="intake.incomingitem"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'страница скана',
-                'verbose_name_plural': 'страницы скана',
-                'ordering': ['item', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'number'), name='scan_page_unique_number')],
+                "verbose_name": "страница скана",
+                "verbose_name_plural": "страницы скана",
+                "ordering": ["item", "number"],
+                "constraints": [models.UniqueConstraint(fields=("item", "number"), name="scan_page_unique_number")],
             },
         ),
     ]
