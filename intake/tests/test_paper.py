@@ -325,3 +325,28 @@ def test_not_a_scan_has_no_scan_page(cast, login) -> None:  # type: ignore[no-un
         enqueue=False,
     ).item
     assert login(cast.operator).get(reverse("intake:scan", args=[item.pk])).status_code == 404
+
+
+def test_stale_and_retried_scans_go_to_recognition_checked_ones_to_registration(
+    cast, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.tasks import default_task_backend
+
+    from core import clock
+    from intake.services import items_requeue_stale
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        item = scans.scan_receive(name="a.png", content=samples.png(["Письмо"]), actor=cast.operator.user).item
+    IncomingItem.objects.filter(pk=item.pk).update(updated_at=clock.now() - dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert items_requeue_stale() == 1
+    paths = [r.task.module_path for r in default_task_backend.results]  # type: ignore[attr-defined]
+    assert paths == ["intake.tasks.recognise_scan", "intake.tasks.recognise_scan"]
+    IncomingItem.objects.filter(pk=item.pk).update(status=ItemStatus.FAILED, checked={"text": "x"})
+    item.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        item_retry(item=item, actor=cast.operator.user)
+    assert default_task_backend.results[-1].task.module_path == "intake.tasks.register_incoming"  # type: ignore[attr-defined]
