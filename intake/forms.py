@@ -153,3 +153,4 @@ class ScanCheckForm(RegistrationForm):
         super().__init__(*args, **kwargs)
         for name in ("submission", "channel", "received_at", "attachments"):
             self.fields.pop(name)
+        self.fields["text"].widget.attrs["rows"] = 18

@@ -37,8 +37,10 @@ def scan_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", " ".join(exc.messages))
         else:
             item = receipt.item
+            item.refresh_from_db()
             if receipt.created:
-                messages.success(request, f"Скан принят (входящее № {item.pk}), идёт распознавание.")
+                waiting = ", идёт распознавание" if item.status == ItemStatus.RECEIVED else ""
+                messages.success(request, f"Скан принят (входящее № {item.pk}){waiting}.")
             else:
                 messages.info(request, f"Этот скан уже был принят: входящее № {item.pk}.")
             return redirect("intake:scan", pk=item.pk)
