@@ -54,11 +54,14 @@ def texts(count: int, seed: int) -> list[str]:
     return pool[:count]
 
 
+HEADER = ["Главе администрации района", "", "ОБРАЩЕНИЕ", ""]
+
+
 def letter(text: str) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(str(FONT), 31)  # 11 pt at 200 dpi
-    lines = ["Главе администрации района", "", "ОБРАЩЕНИЕ", "", *textwrap.wrap(text, 78)]
+    lines = [*HEADER, *textwrap.wrap(text, 78)]
     image = Image.new("L", (1654, 2339), 255)
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
@@ -107,7 +110,7 @@ def run(name: str, pages: list[tuple[str, bytes]], languages: str) -> dict[str, 
         started = time.perf_counter()
         result = recognise_scan("page.png", content)
         seconds.append(time.perf_counter() - started)
-        recall, ratio = score(original, "\n".join(p.text for p in result))
+        recall, ratio = score(" ".join([*HEADER, original]), "\n".join(p.text for p in result))
         recalls.append(recall)
         ratios.append(ratio)
     figures = {
