@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -128,6 +129,8 @@ class RegistryFilterForm(forms.Form):
 class RegistrationForm(forms.Form):
     """The operator's registration card: paper letter, phone line or personal reception."""
 
+    # One id per filled-in card: a second click of the same card is the same delivery.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
     channel = forms.ChoiceField(label="Канал поступления", choices=Channel.choices, initial=Channel.POST)
     kind = forms.ChoiceField(label="Вид", choices=Kind.choices, initial=Kind.APPEAL)
     received_at = forms.DateTimeField(
@@ -176,6 +179,7 @@ class RegistrationForm(forms.Form):
         self.fields["department"].queryset = active_departments()  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("submission", uuid.uuid4())
         _bootstrap(self)
         for name in ("surname", "first_name", "patronymic", "phone", "email", "postal_address"):
             self.fields[name].widget.attrs["class"] += " lookup"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -45,15 +46,11 @@ from org.choices import RoleCode
 from org.decorators import staff_required
 from org.models import Body
 from org.selectors import actor_for
-from people.choices import ApplicantKind, ContactKind, DataAccessAction
+from people.choices import DataAccessAction
 from people.matching import MatchQuery, match
 from people.models import Applicant
-from people.selectors import applicants_visible_to, candidate_rows
+from people.selectors import candidate_rows
 from people.services import (
-    ContactInput,
-    applicant_create,
-    applicant_resolve,
-    contacts_add,
     personal_data_accessed,
 )
 
@@ -437,115 +434,48 @@ def appeal_attach(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _applicant_from_form(request: HttpRequest, data: dict[str, Any]) -> list[Applicant]:
-    """The chosen card, else the card the matcher recognises (learning the new contacts), else a new
-    card; none for an anonymous text. When the matcher only suspects a known card, nothing is saved
-    and the operator is asked to choose, unless they confirmed this is another person."""
-    contacts = [
-        ContactInput(kind, data[field])
-        for field, kind in (
-            ("phone", ContactKind.PHONE),
-            ("email", ContactKind.EMAIL),
-            ("postal_address", ContactKind.POSTAL),
-        )
-        if (data.get(field) or "").strip()
-    ]
-    if data.get("applicant_id"):
-        applicant = applicants_visible_to(request.user).filter(pk=data["applicant_id"]).first() or (
-            Applicant.objects.filter(pk=data["applicant_id"], merged_into__isnull=True).first()
-            if actor_for(request.user).can_register
-            else None
-        )
-        if applicant is None:
-            raise ValidationError("Выбранный заявитель не найден.")
-        contacts_add(applicant=applicant, contacts=contacts)
-        return [applicant]
-    has_identity = any((data.get(f) or "").strip() for f in ("surname", "first_name", "organisation_name")) or contacts
-    if not has_identity:
-        return []
-    organisation = data["applicant_kind"] == ApplicantKind.ORGANISATION
-    if data.get("new_applicant"):
-        return [
-            applicant_create(
-                kind=data["applicant_kind"],
-                surname=data.get("surname", ""),
-                first_name=data.get("first_name", ""),
-                patronymic=data.get("patronymic", ""),
-                gender=data.get("gender", ""),
-                organisation_name=data.get("organisation_name", "") if organisation else "",
-                consent_personal_data=bool(data.get("consent_personal_data")),
-                contacts=contacts,
-                check_duplicates=True,  # the operator's "another person" still goes to the review queue
-            )
-        ]
-    resolution = applicant_resolve(
-        query=MatchQuery(
-            surname=data.get("surname", ""),
-            first_name=data.get("first_name", ""),
-            patronymic=data.get("patronymic", ""),
-            phones=[c.value for c in contacts if c.kind == ContactKind.PHONE],
-            emails=[c.value for c in contacts if c.kind == ContactKind.EMAIL],
-            postal_addresses=[c.value for c in contacts if c.kind == ContactKind.POSTAL],
-            kind=data["applicant_kind"],
-            organisation_name=data.get("organisation_name", "") if organisation else "",
-        ),
-        actor=_user(request),
-        gender=data.get("gender", ""),
-        consent_personal_data=bool(data.get("consent_personal_data")),
-        ask_operator=True,
-    )
-    if resolution.applicant is None:
-        raise ValidationError(
-            "Похожий заявитель уже есть в реестре: выберите его карточку в подсказке "
-            "или отметьте «Это другой человек: завести новую карточку»."
-        )
-    return [resolution.applicant]
-
-
 @staff_required(RoleCode.OPERATOR, RoleCode.ADMINISTRATOR)
 def appeal_register(request: HttpRequest) -> HttpResponse:
-    """The operator's registration card for paper, phone and personal reception."""
+    """The operator's registration card for paper, phone and personal reception. The card goes
+    through the entry service (`intake.operator`) like any channel and is registered at once;
+    a hidden submission id makes a second click of the same card the same appeal."""
+    from intake.models import IncomingItem
+    from intake.operator import operator_document, operator_submit
+
     body = Body.objects.order_by("pk").first()
     if body is None:
         messages.error(request, "Сначала создайте орган в разделе администрирования.")
         return redirect("dashboard")
     form = RegistrationForm(request.POST or None, request.FILES or None)
+    failed: IncomingItem | None = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        user = _user(request)
         try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                applicants = _applicant_from_form(request, d)
-                appeal = services.appeal_register(
-                    body=body,
-                    actor=_user(request),
-                    channel=d["channel"],
-                    kind=d["kind"],
-                    received_at=d["received_at"],
-                    addressee=d["addressee"],
-                    summary=d["summary"],
-                    text=d["text"],
-                    applicants=applicants,
-                    questions=[
-                        services.QuestionDraft(
-                            text=d["text"],
-                            qtype=d["qtype"],
-                            classifier=d["classifier_code"],
-                            department=d["department"],
-                        )
-                    ],
-                    attachments=d["attachments"],
-                )
+            item = operator_submit(
+                document=operator_document(d, user=user, files=d["attachments"]),
+                submission_id=str(d.get("submission") or uuid.uuid4()),
+                channel=d["channel"],
+                received_at=d["received_at"],
+                body=body,
+                user=user,
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, f"Обращение зарегистрировано под № {appeal.number}.")
-            return redirect(appeal.get_absolute_url())
+            if item.appeal is not None:
+                messages.success(request, f"Обращение зарегистрировано под № {item.appeal.number}.")
+                return redirect(item.appeal.get_absolute_url())
+            failed = item
+            form.add_error(None, item.error or "Регистрация не завершилась.")
+            # The failed card stays in «Входящие»; sending the corrected form is a new delivery.
+            data = request.POST.copy()
+            data["submission"] = str(uuid.uuid4())
+            form.data = data
     return render(
         request,
         "appeals/register.html",
-        {"form": form, "codes": question_codes().only("code", "name")[:3000], "kinds": Kind},
+        {"form": form, "failed": failed, "codes": question_codes().only("code", "name")[:3000], "kinds": Kind},
     )
 
 

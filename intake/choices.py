@@ -6,6 +6,7 @@ from django.db import models
 class ItemStatus(models.TextChoices):
     RECEIVED = "received", "Получено"
     REGISTERED = "registered", "Зарегистрировано"
+    RECOGNISED = "recognised", "Распознано, ждёт проверки"
     FAILED = "failed", "Ошибка"
     DISPOSITIONED = "dispositioned", "Разобрано без регистрации"
 
@@ -22,3 +23,8 @@ EMAIL_CONTENT_TYPE = "message/rfc822"
 DOCUMENT_CONTENT_TYPE = "application/vnd.otklik.item+json"
 # A VK Callback API event (a private message or a wall comment) exactly as VK sent it.
 VK_CONTENT_TYPE = "application/vnd.otklik.vk-callback+json"
+# The operator's own form (phone line, personal reception, a checked scan): the document plus
+# the operator's choices; written only by staff pages, never accepted from a channel.
+OPERATOR_CONTENT_TYPE = "application/vnd.otklik.operator+json"
+# Paper scans are stored as the file itself; the type read from its content.
+SCAN_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/tiff")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from appeals.choices import Channel
+from appeals.forms import RegistrationForm
 from intake.choices import Disposition, ItemStatus
 
 
@@ -108,3 +111,46 @@ class ImportForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             )
+
+
+class ScanUploadForm(forms.Form):
+    """A scanned paper letter: the file and how and when the paper arrived."""
+
+    file = forms.FileField(label="Скан письма (PDF, JPEG, PNG или TIFF; многостраничный — целиком)")
+    channel = forms.ChoiceField(
+        label="Как поступило",
+        choices=[(c.value, c.label) for c in (Channel.POST, Channel.COURIER, Channel.PERSONAL)],
+        initial=Channel.POST,
+    )
+    received_at = forms.DateTimeField(
+        label="Дата и время поступления",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )
+
+    def clean_received_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["received_at"]
+        if value > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError("Дата поступления не может быть в будущем.")
+        return value
+
+
+class ScanCheckForm(RegistrationForm):
+    """The registration card beside a recognised scan: the text and the applicant as the operator
+    corrected them. Receipt (channel, time) was set when the scan was taken in; the scan itself
+    is the attachment."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("submission", "channel", "received_at", "attachments"):
+            self.fields.pop(name)
+        self.fields["text"].widget.attrs["rows"] = 18

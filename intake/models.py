@@ -7,7 +7,7 @@ from django.db import models
 
 from appeals.choices import Channel
 from core.models import TimeStampedModel
-from intake.choices import Disposition, ItemStatus
+from intake.choices import SCAN_CONTENT_TYPES, Disposition, ItemStatus
 
 
 class IncomingItem(TimeStampedModel):
@@ -50,6 +50,9 @@ class IncomingItem(TimeStampedModel):
         verbose_name="кто разобрал",
     )
     dispositioned_at = models.DateTimeField("когда разобрано", null=True, blank=True)
+    # A paper scan cannot be registered from its bytes: the operator checks the recognised text
+    # and the applicant, and registration reads this document (the operator's form, as JSON).
+    checked = models.JSONField("проверено оператором", default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -62,6 +65,31 @@ class IncomingItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.source_id}"
+
+    @property
+    def is_scan(self) -> bool:
+        """A scanned paper letter: registered from the operator's check, not from its bytes."""
+        return self.content_type in SCAN_CONTENT_TYPES
+
+
+class ScanPage(models.Model):
+    """One page of a paper scan: the image shown beside the text, and what Tesseract read."""
+
+    item = models.ForeignKey(IncomingItem, on_delete=models.CASCADE, related_name="scan_pages")
+    number = models.PositiveSmallIntegerField("страница")
+    image = models.FileField("изображение", upload_to="intake/scans/%Y/%m/%d/", max_length=300)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    text = models.TextField("распознанный текст", blank=True)
+
+    class Meta:
+        ordering = ["item", "number"]
+        verbose_name = "страница скана"
+        verbose_name_plural = "страницы скана"
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="scan_page_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.number}"
 
 
 class IntegrationClient(TimeStampedModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import errors as email_errors
 from email import policy
 from email.message import EmailMessage
@@ -16,7 +16,7 @@ from typing import Any
 
 from appeals.choices import Kind
 from intake.attachments import Incoming
-from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, VK_CONTENT_TYPE
+from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, OPERATOR_CONTENT_TYPE, VK_CONTENT_TYPE
 from nlp.clean import clean_text, normalize_whitespace, strip_html
 from people.matching.record import ORGANISATION, PERSON, MatchQuery
 
@@ -39,6 +39,21 @@ class Parsed:
     # Messenger accounts of the applicant, (contact kind, id): the card learns them so the
     # answer can go back the way the appeal came.
     messengers: tuple[tuple[str, str], ...] = ()
+    operator: OperatorChoices | None = None
+
+
+@dataclass(frozen=True)
+class OperatorChoices:
+    """What an operator decided on the registration form (phone line, reception, a checked scan):
+    who registers, the card they picked or their word that this is another person, the question."""
+
+    user_id: int
+    applicant_id: int | None = None
+    new_applicant: bool = False
+    gender: str = ""
+    qtype: str = ""
+    classifier_code: str = ""
+    department_id: int | None = None
 
 
 # --- Otklik's own document (API, file imports, forms) ----------------------------------------
@@ -148,6 +163,51 @@ def parse_document(raw: bytes) -> Parsed:
         attachments=files,
         consent_personal_data=bool(data.get("consent_personal_data")),
         messengers=document_messengers(applicant),
+    )
+
+
+OPERATOR_FIELDS = {"user_id", "applicant_id", "new_applicant", "gender", "qtype", "classifier_code", "department_id"}
+
+
+def _optional_id(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ParseError(f"Решения оператора, поле «{key}»: ожидается номер записи.")
+    return value
+
+
+def parse_operator_document(raw: bytes) -> Parsed:
+    """Otklik's document as the operator's form stores it: the document's fields plus
+    "operator": {"user_id", "applicant_id", "new_applicant", "gender", "qtype", "classifier_code",
+    "department_id"}. Only the staff forms write this type; no channel can deliver it."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ParseError("Документ оператора не читается как JSON в UTF-8.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("operator"), dict):
+        raise ParseError("В документе оператора нет раздела «operator».")
+    choices = data.pop("operator")
+    unknown = set(choices) - OPERATOR_FIELDS
+    if unknown:
+        raise ParseError(f"Неизвестные поля решений оператора: {', '.join(sorted(unknown))}.")
+    user_id = _optional_id(choices, "user_id")
+    if user_id is None:
+        raise ParseError("В документе оператора не указан регистрирующий сотрудник.")
+    where = "Решения оператора, поле "
+    parsed = parse_document(document_bytes(data))
+    return replace(
+        parsed,
+        operator=OperatorChoices(
+            user_id=user_id,
+            applicant_id=_optional_id(choices, "applicant_id"),
+            new_applicant=bool(choices.get("new_applicant")),
+            gender=_string(choices, "gender", where, 10),
+            qtype=_string(choices, "qtype", where, 30),
+            classifier_code=_string(choices, "classifier_code", where, 32),
+            department_id=_optional_id(choices, "department_id"),
+        ),
     )
 
 
@@ -269,6 +329,7 @@ PARSERS = {
     EMAIL_CONTENT_TYPE: parse_email,
     DOCUMENT_CONTENT_TYPE: parse_document,
     VK_CONTENT_TYPE: _vk_parse,
+    OPERATOR_CONTENT_TYPE: parse_operator_document,
 }
 
 

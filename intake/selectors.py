@@ -11,8 +11,8 @@ from django.utils import timezone
 from intake.choices import ItemStatus
 from intake.models import IncomingItem
 
-# What needs a person: failed items, and items not registered yet.
-ATTENTION = (ItemStatus.FAILED, ItemStatus.RECEIVED)
+# What needs a person: failed items, scans waiting for a check, and items not registered yet.
+ATTENTION = (ItemStatus.FAILED, ItemStatus.RECOGNISED, ItemStatus.RECEIVED)
 
 
 def inbox(filters: dict[str, Any]) -> QuerySet[IncomingItem]:

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
@@ -19,29 +19,48 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
-from appeals.choices import Channel
+from appeals.choices import Channel, QuestionType
 from appeals.models import Appeal
-from appeals.services import AlreadyRegistered, appeal_register
+from appeals.services import AlreadyRegistered, QuestionDraft, appeal_register
+from classification.models import ClassifierEntry
 from core import clock
 from core.text import fold
 from intake import rules
 from intake.attachments import Incoming, check_attachments
-from intake.choices import DOCUMENT_CONTENT_TYPE, EMAIL_CONTENT_TYPE, VK_CONTENT_TYPE, Disposition, ItemStatus
+from intake.choices import (
+    DOCUMENT_CONTENT_TYPE,
+    EMAIL_CONTENT_TYPE,
+    OPERATOR_CONTENT_TYPE,
+    SCAN_CONTENT_TYPES,
+    VK_CONTENT_TYPE,
+    Disposition,
+    ItemStatus,
+)
 from intake.models import IncomingItem
-from intake.parsers import Parsed, ParseError, parse
+from intake.parsers import OperatorChoices, Parsed, ParseError, document_bytes, parse, parse_operator_document
 from org.models import Body
-from org.selectors import actor_for
-from people.choices import ContactKind
-from people.matching.record import MatchQuery, record_from_query
+from org.selectors import active_departments, actor_for
+from people.choices import ContactKind, MatchDecision
+from people.matching import MatchQuery, match
+from people.matching.record import record_from_query
 from people.models import Applicant, Contact
 from people.normalize import normalize_contact
-from people.services import ContactInput, applicant_resolve, contacts_add
+from people.selectors import applicants_visible_to
+from people.services import ContactInput, applicant_create, applicant_resolve, contacts_add
 
 logger = logging.getLogger(__name__)
 
 FINAL_STATUSES = (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED)
 
-_EXTENSIONS = {EMAIL_CONTENT_TYPE: ".eml", DOCUMENT_CONTENT_TYPE: ".json"}
+_EXTENSIONS = {
+    EMAIL_CONTENT_TYPE: ".eml",
+    DOCUMENT_CONTENT_TYPE: ".json",
+    OPERATOR_CONTENT_TYPE: ".json",
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/tiff": ".tif",
+}
 # Raw deliveries larger than this are refused at the door (the attachments inside are limited
 # again, one by one, at registration).
 MAX_PAYLOAD_FACTOR = 2
@@ -118,14 +137,21 @@ def item_receive(
             raise
         return Receipt(existing, False)
     if enqueue:
-        _enqueue(item.pk)
+        _enqueue(item)
     return Receipt(item, True)
 
 
-def _enqueue(item_id: int) -> None:
-    from intake.tasks import register_incoming
+def needs_recognition(item: IncomingItem) -> bool:
+    """A paper scan the operator has not checked yet: its next step is recognition, not registration."""
+    return item.content_type in SCAN_CONTENT_TYPES and not item.checked
 
-    transaction.on_commit(lambda: register_incoming.enqueue(item_id=item_id))
+
+def _enqueue(item: IncomingItem) -> None:
+    from intake.tasks import recognise_scan, register_incoming
+
+    task = recognise_scan if needs_recognition(item) else register_incoming
+    item_id = item.pk
+    transaction.on_commit(lambda: task.enqueue(item_id=item_id))
 
 
 def _body_for(item: IncomingItem) -> Body:
@@ -143,7 +169,7 @@ def _body_for(item: IncomingItem) -> Body:
     return bodies[0]
 
 
-def _read_payload(item: IncomingItem) -> bytes:
+def read_payload(item: IncomingItem) -> bytes:
     try:
         with item.payload.open("rb") as stream:
             return stream.read()
@@ -168,7 +194,7 @@ def _fetch(item_id: int) -> Fetched | None:
     item = IncomingItem.objects.filter(pk=item_id).first()
     if item is None or item.content_type not in FETCHERS or item.status in FINAL_STATUSES:
         return None
-    return cast(Callable[[bytes], Fetched], import_string(FETCHERS[item.content_type]))(_read_payload(item))
+    return cast(Callable[[bytes], Fetched], import_string(FETCHERS[item.content_type]))(read_payload(item))
 
 
 def _messenger_card(messengers: tuple[tuple[str, str], ...]) -> Applicant | None:
@@ -202,10 +228,7 @@ def _applicant_for(parsed: Parsed, query: MatchQuery) -> Applicant | None:
     given does not contradict it (someone may write on behalf of another: then matching decides
     as for every channel)."""
     known = _messenger_card(parsed.messengers)
-    contacts = [
-        *(ContactInput(ContactKind.PHONE, v) for v in query.phones if v.strip()),
-        *(ContactInput(ContactKind.EMAIL, v) for v in query.emails if v.strip()),
-    ]
+    contacts = _contacts(query)
     applicant = None
     if known is not None and _name_fits(known, query):
         applicant = known
@@ -221,20 +244,135 @@ def _applicant_for(parsed: Parsed, query: MatchQuery) -> Applicant | None:
     return applicant
 
 
+def scan_file_name(item: IncomingItem) -> str:
+    """The name the scan is attached under: the uploaded name, else one made from the item."""
+    return str(item.headers.get("file_name") or f"скан-{item.pk}")
+
+
+def _parsed(item: IncomingItem) -> Parsed:
+    raw = read_payload(item)
+    if item.content_type not in SCAN_CONTENT_TYPES:
+        return parse(item.content_type, raw)
+    # A paper scan is registered from what the operator checked; the scan itself is attached.
+    if not item.checked:
+        raise ValidationError("Скан ещё не проверен оператором: откройте его во «Входящих», проверьте текст.")
+    parsed = parse_operator_document(document_bytes(item.checked))
+    return replace(parsed, attachments=[Incoming(name=scan_file_name(item), content=raw), *parsed.attachments])
+
+
+def operator_must_choose(query: MatchQuery, choices: OperatorChoices) -> bool:
+    """The operator named nobody from the suggestions, and the matcher only suspects a known
+    card: the form asks «это другой человек?» before anything is stored or written."""
+    if choices.applicant_id or choices.new_applicant or not _has_identity(query):
+        return False
+    if query.gosuslugi_id.strip():
+        return False
+    return match(query).decision == MatchDecision.PROPOSE
+
+
+def _has_identity(query: MatchQuery) -> bool:
+    names = (query.surname, query.first_name, query.full_name, query.organisation_name)
+    return any(v.strip() for v in names) or bool(_contacts(query))
+
+
+def _contacts(query: MatchQuery) -> list[ContactInput]:
+    return [
+        *(ContactInput(ContactKind.PHONE, v) for v in query.phones if v.strip()),
+        *(ContactInput(ContactKind.EMAIL, v) for v in query.emails if v.strip()),
+        *(ContactInput(ContactKind.POSTAL, v) for v in query.postal_addresses if v.strip()),
+    ]
+
+
+def _operator_applicants(parsed: Parsed, choices: OperatorChoices, actor: User) -> list[Applicant]:
+    """The card the operator picked (learning the new contacts), a new card when they said this
+    is another person (the pair still goes to the duplicates queue), else the matcher's answer —
+    asking again, never guessing, when it only suspects a known card."""
+    query = parsed.applicant
+    contacts = _contacts(query)
+    if choices.applicant_id:
+        applicant = applicants_visible_to(actor).filter(pk=choices.applicant_id).first() or (
+            Applicant.objects.filter(pk=choices.applicant_id, merged_into__isnull=True).first()
+            if actor_for(actor).can_register
+            else None
+        )
+        if applicant is None:
+            raise ValidationError("Выбранный заявитель не найден.")
+        contacts_add(applicant=applicant, contacts=contacts)
+        return [applicant]
+    if not _has_identity(query):
+        return []
+    if choices.new_applicant:
+        name = query.person_name()
+        return [
+            applicant_create(
+                kind=query.kind,
+                surname=name.surname,
+                first_name=name.first_name,
+                patronymic=name.patronymic,
+                gender=choices.gender or name.gender,
+                organisation_name=query.organisation_name,
+                inn=query.inn,
+                consent_personal_data=parsed.consent_personal_data,
+                contacts=contacts,
+                check_duplicates=True,
+            )
+        ]
+    resolution = applicant_resolve(
+        query=query,
+        actor=actor,
+        gender=choices.gender,
+        consent_personal_data=parsed.consent_personal_data,
+        ask_operator=True,
+    )
+    if resolution.applicant is None:
+        raise ValidationError(
+            "Похожий заявитель уже есть в реестре: выберите его карточку в подсказке "
+            "или отметьте «Это другой человек: завести новую карточку»."
+        )
+    return [resolution.applicant]
+
+
+def _operator_questions(parsed: Parsed, choices: OperatorChoices) -> list[QuestionDraft]:
+    classifier = None
+    if choices.classifier_code:
+        classifier = ClassifierEntry.objects.filter(code=choices.classifier_code, is_active=True).first()
+        if classifier is None or classifier.level < 4:
+            raise ValidationError(f"Кода классификатора «{choices.classifier_code}» нет среди действующих вопросов.")
+    department = None
+    if choices.department_id:
+        department = active_departments().filter(pk=choices.department_id).first()
+        if department is None:
+            raise ValidationError("Выбранное подразделение не найдено или упразднено.")
+    qtype = choices.qtype or QuestionType.STATEMENT
+    if qtype not in QuestionType.values:
+        raise ValidationError(f"Неизвестный тип вопроса: «{qtype}».")
+    return [QuestionDraft(text=parsed.text, qtype=qtype, classifier=classifier, department=department)]
+
+
 def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
     existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
     if existing is not None:
         return existing
-    parsed: Parsed = parse(item.content_type, _read_payload(item))
+    parsed = _parsed(item)
     files = check_attachments([*parsed.attachments, *(fetched.attachments if fetched else [])])
     body = _body_for(item)
-    query = fetched.applicant if fetched is not None and fetched.applicant is not None else parsed.applicant
-    applicant = _applicant_for(parsed, query)
-    applicants = [applicant] if applicant is not None else []
+    actor: User | None = None
+    questions: list[QuestionDraft] = []
+    applicants: list[Applicant] = []
+    if parsed.operator is not None:
+        actor = User.objects.filter(pk=parsed.operator.user_id, is_active=True).first()
+        if actor is None:
+            raise ValidationError("Сотрудник, принявший обращение, не найден или отключён.")
+        applicants = _operator_applicants(parsed, parsed.operator, actor)
+        questions = _operator_questions(parsed, parsed.operator)
+    else:
+        query = fetched.applicant if fetched is not None and fetched.applicant is not None else parsed.applicant
+        applicant = _applicant_for(parsed, query)
+        applicants = [applicant] if applicant is not None else []
     try:
         return appeal_register(
             body=body,
-            actor=None,
+            actor=actor,
             channel=item.channel,
             text=parsed.text,
             applicants=applicants,
@@ -242,6 +380,7 @@ def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
             kind=parsed.kind,
             summary=parsed.summary,
             addressee=parsed.addressee,
+            questions=questions,
             attachments=files,
             external_source=item.channel,
             external_id=item.source_id,
@@ -329,7 +468,7 @@ def item_retry(*, item: IncomingItem, actor: User) -> IncomingItem:
     item.status = ItemStatus.RECEIVED
     item.error = ""
     item.save(update_fields=["status", "error", "updated_at"])
-    _enqueue(item.pk)
+    _enqueue(item)
     return item
 
 
@@ -366,15 +505,15 @@ def item_disposition(*, item: IncomingItem, actor: User, disposition: str, note:
 
 def items_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:
     """Items still «получено» long after receipt lost their task (a worker died): queue them again."""
-    ids = list(
-        IncomingItem.objects.filter(status=ItemStatus.RECEIVED, updated_at__lt=clock.now() - older_than).values_list(
-            "pk", flat=True
+    items = list(
+        IncomingItem.objects.filter(status=ItemStatus.RECEIVED, updated_at__lt=clock.now() - older_than).only(
+            "pk", "content_type", "checked"
         )[:1000]
     )
     with transaction.atomic():
-        for pk in ids:
-            _enqueue(pk)
-    return len(ids)
+        for item in items:
+            _enqueue(item)
+    return len(items)
 
 
 def integration_client_create(*, name: str, code: str, channel: str, body: Body | None = None) -> tuple[Any, str]:

@@ -14,6 +14,14 @@ def register_incoming(item_id: int) -> str:
     return services.item_register(item_id=item_id).status
 
 
+@task
+def recognise_scan(item_id: int) -> str:
+    """Read a paper scan with Tesseract; the item then waits for the operator's check."""
+    from intake.scans import scan_recognise
+
+    return scan_recognise(item_id=item_id).status
+
+
 @cron("*/5 * * * *")
 @task
 def requeue_stale_items() -> int:

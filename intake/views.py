@@ -60,9 +60,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(IncomingItem.objects.select_related("appeal", "dispositioned_by"), pk=pk)
     preview = ""
     try:
-        with item.payload.open("rb") as stream:
-            head = stream.read(PREVIEW_BYTES)
-        preview = head.decode("utf-8", errors="replace")
+        if not item.is_scan:  # a scan's pages are shown on its own page, not as bytes
+            with item.payload.open("rb") as stream:
+                head = stream.read(PREVIEW_BYTES)
+            preview = head.decode("utf-8", errors="replace")
     except OSError:
         preview = ""
     return render(

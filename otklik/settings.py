@@ -196,6 +196,12 @@ OTKLIK_EXCHANGE_CHANNEL = env_choice(
 OTKLIK_WEB_KIND = env_choice("OTKLIK_WEB_KIND", "appeal", ("appeal", "message"))
 OTKLIK_WEB_PER_HOUR = env_int("OTKLIK_WEB_PER_HOUR", 5, minimum=1, maximum=10_000)
 OTKLIK_WEB_CODE_MINUTES = env_int("OTKLIK_WEB_CODE_MINUTES", 30, minimum=5, maximum=1440)
+# Paper scans (docs/intake.md): recognised by Tesseract in these languages, PDF pages rendered
+# at this resolution, at most this many pages per letter, each page given this many seconds.
+OTKLIK_OCR_LANGUAGES = env_str("OTKLIK_OCR_LANGUAGES", "rus")
+OTKLIK_OCR_DPI = env_int("OTKLIK_OCR_DPI", 300, minimum=100, maximum=600)
+OTKLIK_SCAN_MAX_PAGES = env_int("OTKLIK_SCAN_MAX_PAGES", 30, minimum=1, maximum=500)
+OTKLIK_OCR_TIMEOUT = env_int("OTKLIK_OCR_TIMEOUT", 120, minimum=5, maximum=3600)
 # Outgoing mail (the reception's confirmation codes, answers): MAILERS below, with delivery.
 
 TASKS = {

@@ -142,7 +142,7 @@ def test_registration_form_creates_appeal_applicant_and_attachment(cast, login) 
         "postal_address": "ул. Ленина, 1, кв. 2",
         "text": "Прошу убрать мусор во дворе дома 1 по ул. Ленина.",
         "qtype": "statement",
-        "attachments": [SimpleUploadedFile("скан.jpg", b"\xff\xd8jpegdata", content_type="image/jpeg")],
+        "attachments": [SimpleUploadedFile("скан.jpg", b"\xff\xd8\xff\xe0jpegdata", content_type="image/jpeg")],
     }
     response = client.post(reverse("appeals:register"), data)
     appeal = Appeal.objects.get()

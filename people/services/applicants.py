@@ -68,6 +68,12 @@ def _validate_contact(kind: str, value: str) -> str:
     return value
 
 
+def contact_validate(*, kind: str, value: str) -> str:
+    """The contact as it will be stored, or `ValidationError` with the reason (a form checks
+    its contacts before anything is stored)."""
+    return _validate_contact(kind, value)
+
+
 # --- the match index ---------------------------------------------------------------------
 
 
