@@ -181,6 +181,8 @@ OTKLIK_INTAKE_BODY = env_str("OTKLIK_INTAKE_BODY", "")
 OTKLIK_IMAP_HOST = env_str("OTKLIK_IMAP_HOST", "")
 OTKLIK_IMAP_PORT = env_int("OTKLIK_IMAP_PORT", 993, minimum=1, maximum=65535)
 OTKLIK_IMAP_SSL = env_bool("OTKLIK_IMAP_SSL", True)
+# Without SSL: STARTTLS on the plain port, or (only on a trusted network) no encryption at all.
+OTKLIK_IMAP_STARTTLS = env_bool("OTKLIK_IMAP_STARTTLS", False)
 OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")

@@ -13,3 +13,22 @@ def eml():  # type: ignore[no-untyped-def]
         return (EML / name).read_bytes()
 
     return _read
+
+
+@pytest.fixture
+def dovecot(settings):  # type: ignore[no-untyped-def]
+    """A real Dovecot IMAP server with an empty mailbox; the settings point the poll at it."""
+    from conftest import require_system
+    from intake.tests.imap_server import PASSWORD, USER, Dovecot
+
+    server = Dovecot(require_system("dovecot", "dovecot-imapd"))
+    server.start()
+    settings.OTKLIK_IMAP_HOST = "127.0.0.1"
+    settings.OTKLIK_IMAP_PORT = server.port
+    settings.OTKLIK_IMAP_SSL = False
+    settings.OTKLIK_IMAP_STARTTLS = False
+    settings.OTKLIK_IMAP_USER = USER
+    settings.OTKLIK_IMAP_PASSWORD = PASSWORD
+    settings.OTKLIK_IMAP_FOLDER = "INBOX"
+    yield server
+    server.stop()
