@@ -143,10 +143,12 @@ def _read_payload(item: IncomingItem) -> bytes:
         raise ValidationError("Файл с полученным содержимым не найден в хранилище.") from None
 
 
-def _register(item: IncomingItem) -> Appeal:
+def _register(item: IncomingItem) -> tuple[Appeal, Parsed | None]:
+    """The item's appeal, and what was parsed when this call registered it (None when an appeal
+    with the item's source id already existed)."""
     existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
     if existing is not None:
-        return existing
+        return existing, None
     parsed: Parsed = parse(item.content_type, _read_payload(item))
     files = check_attachments(parsed.attachments)
     body = _body_for(item)
@@ -158,7 +160,7 @@ def _register(item: IncomingItem) -> Appeal:
         if resolution.applicant is not None:
             applicants.append(resolution.applicant)
     try:
-        return appeal_register(
+        appeal = appeal_register(
             body=body,
             actor=None,
             channel=item.channel,
@@ -173,7 +175,8 @@ def _register(item: IncomingItem) -> Appeal:
             external_id=item.source_id,
         )
     except AlreadyRegistered as exc:
-        return exc.appeal
+        return exc.appeal, None
+    return appeal, parsed
 
 
 def _reason(exc: BaseException) -> str:
@@ -192,7 +195,11 @@ def item_register(*, item_id: int) -> IncomingItem:
             item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
             if item.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
                 return item
-            appeal = _register(item)
+            appeal, parsed = _register(item)
+            if parsed is not None:
+                from intake.acknowledgement import acknowledgement_queue
+
+                acknowledgement_queue(item=item, appeal=appeal, parsed=parsed)
             item.status = ItemStatus.REGISTERED
             item.appeal = appeal
             item.error = ""

@@ -187,6 +187,9 @@ OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
 OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
+# A registered letter gets an automatic acknowledgement (number, date, appeal or message) by
+# e-mail; never for auto-replies, bounces and mailing lists.
+OTKLIK_MAIL_ACKNOWLEDGE = env_bool("OTKLIK_MAIL_ACKNOWLEDGE", True)
 # Exchange folder for document-management systems without an API: OTKLIK_EXCHANGE_DIR (below)
 # holds inbox/, done/, failed/ and outbox/; its inbox is watched only when WATCH is on.
 OTKLIK_EXCHANGE_WATCH = env_bool("OTKLIK_EXCHANGE_WATCH", False)

@@ -32,3 +32,31 @@ def dovecot(settings):  # type: ignore[no-untyped-def]
     settings.OTKLIK_IMAP_FOLDER = "INBOX"
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp_sink(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server (aiosmtpd) on a free local port that keeps what it receives; the
+    mail settings point at it."""
+    from aiosmtpd.controller import Controller
+
+    from intake.tests.imap_server import free_port
+
+    received: list = []  # type: ignore[type-arg]
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            received.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
+        }
+    }
+    settings.DEFAULT_FROM_EMAIL = "obr@admin.example.ru"
+    yield received
+    controller.stop()
