@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.choices import Channel, Kind
+from appeals.choices import Kind
 from appeals.models import Appeal
+from intake.choices import EMAIL_CONTENT_TYPE
 from intake.models import IncomingItem
 from intake.parsers import Parsed
 
@@ -79,7 +80,9 @@ def _own_addresses() -> set[str]:
 def acknowledgement_queue(*, item: IncomingItem, appeal: Appeal, parsed: Parsed) -> bool:
     """Queue the acknowledgement of a just registered letter (inside the registration's
     transaction). True when queued. A failure here never undoes the registration."""
-    if not settings.OTKLIK_MAIL_ACKNOWLEDGE or item.channel != Channel.EMAIL:
+    # Letters only (the mailbox, .eml files, the exchange folder's .eml): other channels confirm
+    # in their own way (the reception's page, the API's answer).
+    if not settings.OTKLIK_MAIL_ACKNOWLEDGE or item.content_type != EMAIL_CONTENT_TYPE:
         return False
     if parsed.automatic:
         logger.info("incoming item %s: no acknowledgement, automatic letter", item.pk)

@@ -145,3 +145,23 @@ def test_appeal_regime_is_named(cast) -> None:
     assert appeal.number in subject
     assert "зарегистрировано как обращение" in text and "59-ФЗ" in text and "547-ФЗ" not in text
     assert text.endswith(acknowledgement.AUTOMATIC_NOTE)
+
+
+def test_only_letters_are_acknowledged(cast, smtp_sink, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from intake.choices import DOCUMENT_CONTENT_TYPE
+    from intake.parsers import document_bytes
+    from intake.services import item_receive
+
+    document = {
+        "text": "Прошу убрать снег во дворе.",
+        "applicant": {"full_name": "Орлова Вера", "email": "orlova@example.ru"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = item_receive(
+            channel=Channel.EMAIL,
+            source_id="api:1",
+            payload=document_bytes(document),
+            content_type=DOCUMENT_CONTENT_TYPE,
+        )
+    item = IncomingItem.objects.get(pk=receipt.item.pk)
+    assert item.status == ItemStatus.REGISTERED and smtp_sink == []
