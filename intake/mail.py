@@ -149,7 +149,8 @@ def poll(box: BaseMailBox, *, folder: str | None = None, batch: int | None = Non
         box.folder.set(folder)
     except MailboxFolderSelectError:
         raise ValidationError(f"Папка «{folder}» в почтовом ящике не открывается.") from None
-    uids = box.uids(AND(seen=False))[: batch or settings.OTKLIK_IMAP_BATCH]
+    # No CHARSET in the search (some servers refuse one; UNSEEN is plain ASCII); oldest first.
+    uids = sorted(box.uids(AND(seen=False), charset=None), key=int)[: batch or settings.OTKLIK_IMAP_BATCH]
     if not uids:
         return result
     limit = max_payload_bytes()
