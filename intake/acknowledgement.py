@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from appeals.choices import Kind
 from appeals.models import Appeal
@@ -119,5 +118,5 @@ def acknowledgement_queue(*, item: IncomingItem, appeal: Appeal, parsed: Parsed)
     except Exception as exc:  # the courtesy reply must never cost the registration
         logger.warning("incoming item %s: acknowledgement not queued (%s)", item.pk, type(exc).__name__)
         return False
-    logger.info("incoming item %s: acknowledgement queued at %s", item.pk, timezone.now().isoformat())
+    logger.info("incoming item %s: acknowledgement queued", item.pk)
     return True
