@@ -80,7 +80,7 @@ class EmailAdapter:
             body=message.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.address],
-            headers={"Message-ID": msgid},
+            headers={**(message.headers or {}), "Message-ID": msgid},
         )
         if message.html:
             mail.attach_alternative(message.html, "text/html")

@@ -56,6 +56,9 @@ class OutboxMessage(TimeStampedModel):
     subject = models.CharField("тема", max_length=300)
     text = models.TextField("текст")
     html = models.TextField("HTML", blank=True)
+    # Extra e-mail headers (`delivery.services.EMAIL_HEADERS`): an automatic reply says so
+    # (Auto-Submitted) and names the letter it answers (In-Reply-To, References).
+    headers = models.JSONField("заголовки письма", default=dict, blank=True)
     status = models.CharField("статус", max_length=20, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField("попыток", default=0)
     next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True)

@@ -8,7 +8,7 @@ once the transaction commits. Without `channel` the message goes back the way th
 (`channel_for`), falling back to e-mail, then the post. `attachments` are (name, bytes,
 content type) triples. `short_text` replaces `text` for SMS; `address` overrides the card's
 contact; `reference` names the source («letter:17») so `outbox_cancel_for(reference)` can
-withdraw what has not gone yet. The worker task
+withdraw what has not gone yet; `headers` adds e-mail headers (`EMAIL_HEADERS`). The worker task
 `delivery.tasks.deliver_due` sends every due message; a failure waits
 OTKLIK_DELIVERY_RETRY_MINUTES × 2^(attempt−1) and is retried up to OTKLIK_DELIVERY_MAX_ATTEMPTS
 times, then the message is «не доставлено» and shows on the staff page of failed deliveries.
@@ -40,6 +40,9 @@ from people.choices import ContactKind
 from people.models import Applicant
 
 logger = logging.getLogger(__name__)
+
+# Headers a caller may add to an e-mail (RFC 3834 for automatic replies; threading).
+EMAIL_HEADERS = frozenset({"Auto-Submitted", "In-Reply-To", "References", "X-Auto-Response-Suppress"})
 
 # Where the answer goes back by default: the channel of receipt.
 RECEIPT_CHANNEL = {
@@ -125,10 +128,17 @@ def outbox_enqueue(
     address: str = "",
     recipient_name: str = "",
     reference: str = "",
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Queue one message for one applicant; see the module docstring."""
     if not subject.strip() or not text.strip():
         raise ValidationError("Сообщение без темы или текста не отправляется.")
+    headers = dict(headers or {})
+    unknown = set(headers) - EMAIL_HEADERS
+    if unknown:
+        raise ValidationError(f"Недопустимые заголовки письма: {', '.join(sorted(unknown))}.")
+    if any("\r" in v or "\n" in v for v in headers.values()):
+        raise ValidationError("Заголовок письма не может содержать перевод строки.")
     channel, address = destination(appeal, applicant, channel=channel, address=address)
     warning = email_zone_warning(address) if channel == DeliveryChannel.EMAIL else ""
     if applicant is not None and not recipient_name:
@@ -146,6 +156,7 @@ def outbox_enqueue(
         subject=subject.strip()[:300],
         text=(short_text or text) if channel == DeliveryChannel.SMS else text,
         html=html,
+        headers=headers if channel == DeliveryChannel.EMAIL else {},
         warning=warning,
         next_attempt_at=None if channel == DeliveryChannel.PRINT else clock.now(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
@@ -277,6 +288,7 @@ def outbox_redirect(*, message: OutboxMessage, actor: User, channel: str, addres
         actor=actor,
         address=address,
         reference=message.reference,
+        headers=message.headers,
     )
     outbox_cancel(message=message, actor=actor)
     return fresh

@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -343,23 +345,50 @@ def import_run_start(*, actor: Any, mapping: ImportMapping, upload: Any) -> Any:
     return run
 
 
+@contextmanager
+def local_copy(stored: Any, *, suffix: str) -> Iterator[Path]:
+    """A stored file (a FieldFile, whatever the storage: the filesystem, S3…) copied in chunks to
+    a temporary local file, for readers that need a seekable file by name (openpyxl, two passes
+    over a CSV); removed afterwards."""
+    handle = tempfile.NamedTemporaryFile(prefix="otklik-import-", suffix=suffix, delete=False)  # noqa: SIM115
+    path = Path(handle.name)
+    try:
+        with handle:
+            try:
+                source = stored.open("rb")
+            except OSError:
+                raise ValidationError("Файл импорта не найден в хранилище.") from None
+            with source:
+                for chunk in source.chunks():
+                    handle.write(chunk)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _import_run(run: Any, path: Path, fmt: str) -> ImportReport:
+    from intake.models import ImportRun
+
+    total = count_rows(path, fmt)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, total=total)
+
+    def progress(done: int) -> None:
+        if done % 100 == 0 or done == total:
+            ImportRun.objects.filter(pk=run.pk).update(done=done)
+
+    return import_file(path, run.mapping, fmt=fmt, progress=progress)
+
+
 def import_run_execute(*, run_id: int) -> Any:
     from intake.models import ImportRun
 
     run = ImportRun.objects.select_related("mapping").get(pk=run_id)
     if run.status != ImportRun.Status.QUEUED:
         return run
-    path = Path(run.file.path)
     fmt = detect_format(Path(run.original_name))
     try:
-        total = count_rows(path, fmt)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, total=total)
-
-        def progress(done: int) -> None:
-            if done % 100 == 0 or done == total:
-                ImportRun.objects.filter(pk=run.pk).update(done=done)
-
-        report = import_file(path, run.mapping, fmt=fmt, progress=progress)
+        with local_copy(run.file, suffix=f".{fmt}") as path:
+            report = _import_run(run, path, fmt)
     except ValidationError as exc:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED, error=" ".join(exc.messages), finished_at=timezone.now()

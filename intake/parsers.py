@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass, field, replace
 from email import errors as email_errors
 from email import policy
@@ -40,6 +41,10 @@ class Parsed:
     # answer can go back the way the appeal came.
     messengers: tuple[tuple[str, str], ...] = ()
     operator: OperatorChoices | None = None
+    # E-mail: the letter's Message-ID, and why it was written by a machine (an auto-reply, a
+    # bounce, a mailing list; empty for a person's letter) — no acknowledgement goes to those.
+    message_id: str = ""
+    automatic: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,37 @@ def message_summary(raw: bytes) -> tuple[str, dict[str, str]]:
         return "", {}
 
 
+_ROBOT_SENDERS = re.compile(r"^(mailer-daemon|postmaster|listserv|majordomo|no-?reply|do-?not-?reply)([+-].*)?@", re.I)
+
+
+def automatic_reason(message: EmailMessage) -> str:
+    """Why a letter was sent by a machine rather than a person (RFC 3834 and what mail programs
+    actually set), or "" for a person's letter. Such letters get no automatic acknowledgement."""
+    auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return f"Auto-Submitted: {auto_submitted}"
+    precedence = str(message.get("Precedence") or "").strip().lower()
+    if precedence in ("bulk", "list", "junk", "auto_reply"):
+        return f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe"):
+        value = str(message.get(name) or "").strip()
+        if value:
+            return f"{name}: {value[:100]}"
+    # Exchange and Outlook ask for no automatic answers to their own automatic letters.
+    suppress = str(message.get("X-Auto-Response-Suppress") or "").lower()
+    if "all" in suppress or "autoreply" in suppress:
+        return f"X-Auto-Response-Suppress: {suppress[:100]}"
+    if message.get_content_type() == "multipart/report":
+        return "multipart/report (отчёт о доставке)"
+    return_path = message.get("Return-Path")
+    if return_path is not None and str(return_path).strip() in ("<>", ""):
+        return "Return-Path: <> (уведомление почтового сервера)"
+    for _, address in getaddresses([str(message.get("From") or "")]):
+        if _ROBOT_SENDERS.match(address.strip()):
+            return f"From: {address.strip()}"
+    return ""
+
+
 def parse_email(raw: bytes) -> Parsed:
     """A letter: the plain text (or the HTML turned into text), without quotes and signature;
     the sender as the applicant; files attached. Registered as a message (547-FZ) until an
@@ -316,6 +352,8 @@ def parse_email(raw: bytes) -> Parsed:
         kind=Kind.MESSAGE,
         summary=subject[:300],
         attachments=files,
+        message_id=str(message.get("Message-ID") or "").strip()[:300],
+        automatic=automatic_reason(message),
     )
 
 

@@ -349,10 +349,12 @@ def _operator_questions(parsed: Parsed, choices: OperatorChoices) -> list[Questi
     return [QuestionDraft(text=parsed.text, qtype=qtype, classifier=classifier, department=department)]
 
 
-def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
+def _register(item: IncomingItem, fetched: Fetched | None = None) -> tuple[Appeal, Parsed | None]:
+    """The item's appeal, and what was parsed when this call registered it (None when an appeal
+    with the item's source id already existed)."""
     existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
     if existing is not None:
-        return existing
+        return existing, None
     parsed = _parsed(item)
     files = check_attachments([*parsed.attachments, *(fetched.attachments if fetched else [])])
     body = _body_for(item)
@@ -370,7 +372,7 @@ def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
         applicant = _applicant_for(parsed, query)
         applicants = [applicant] if applicant is not None else []
     try:
-        return appeal_register(
+        appeal = appeal_register(
             body=body,
             actor=actor,
             channel=item.channel,
@@ -386,7 +388,8 @@ def _register(item: IncomingItem, fetched: Fetched | None = None) -> Appeal:
             external_id=item.source_id,
         )
     except AlreadyRegistered as exc:
-        return exc.appeal
+        return exc.appeal, None
+    return appeal, parsed
 
 
 def _reason(exc: BaseException) -> str:
@@ -407,7 +410,11 @@ def item_register(*, item_id: int) -> IncomingItem:
             item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
             if item.status in FINAL_STATUSES:
                 return item
-            appeal = _register(item, fetched)
+            appeal, parsed = _register(item, fetched)
+            if parsed is not None:
+                from intake.acknowledgement import acknowledgement_queue
+
+                acknowledgement_queue(item=item, appeal=appeal, parsed=parsed)
             item.status = ItemStatus.REGISTERED
             item.appeal = appeal
             item.error = ""

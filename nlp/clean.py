@@ -14,6 +14,8 @@ from dataclasses import dataclass
 _LOOKS_LIKE_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
 _DROP_BLOCKS = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+# <!DOCTYPE html>, <?xml …?>: declarations, not text.
+_DECLARATIONS = re.compile(r"<![a-zA-Z][^<>]*>|<\?[^<>]*\?>")
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6]|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -71,6 +73,7 @@ def strip_html(text: str) -> str:
     if not looks_like_html(text):
         return text
     text = _COMMENTS.sub(" ", text)
+    text = _DECLARATIONS.sub(" ", text)
     text = _DROP_BLOCKS.sub(" ", text)
     text = _BREAKS.sub("\n", text)
     text = _TAGS.sub(" ", text)

@@ -160,8 +160,42 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (incoming payloads, attachments, letters, imports): the filesystem under MEDIA_ROOT, or
+# an S3-compatible object store (OTKLIK_STORAGE=s3). Every app reaches them through Django's
+# storage API only, so switching changes no code.
+OTKLIK_STORAGE = env_choice("OTKLIK_STORAGE", "filesystem", ("filesystem", "s3"))
+
+
+def _s3_options() -> dict[str, object]:
+    bucket = env_str("OTKLIK_S3_BUCKET", "")
+    if not bucket:
+        raise ConfigError("OTKLIK_STORAGE=s3 needs OTKLIK_S3_BUCKET")
+    return {
+        "bucket_name": bucket,
+        # Empty: Amazon's own endpoints; otherwise the store's address (another provider, MinIO…).
+        "endpoint_url": env_str("OTKLIK_S3_ENDPOINT_URL", "") or None,
+        # Empty keys: boto3's usual sources (its environment variables, a profile, an instance role).
+        "access_key": env_str("OTKLIK_S3_ACCESS_KEY", "") or None,
+        "secret_key": env_str("OTKLIK_S3_SECRET_KEY", "") or None,
+        "region_name": env_str("OTKLIK_S3_REGION", "") or None,
+        "location": env_str("OTKLIK_S3_PREFIX", "").strip("/"),
+        "addressing_style": env_choice("OTKLIK_S3_ADDRESSING_STYLE", "path", ("path", "virtual", "auto")),
+        "signature_version": "s3v4",
+        # Objects are private and handed out only through Otklik's own access checks.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        # Never replace a stored object that has the same name: a payload is evidence.
+        "file_overwrite": False,
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options()}
+        if OTKLIK_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = env_path("OTKLIK_MEDIA_ROOT", VAR_DIR / "media")
@@ -181,10 +215,15 @@ OTKLIK_INTAKE_BODY = env_str("OTKLIK_INTAKE_BODY", "")
 OTKLIK_IMAP_HOST = env_str("OTKLIK_IMAP_HOST", "")
 OTKLIK_IMAP_PORT = env_int("OTKLIK_IMAP_PORT", 993, minimum=1, maximum=65535)
 OTKLIK_IMAP_SSL = env_bool("OTKLIK_IMAP_SSL", True)
+# Without SSL: STARTTLS on the plain port, or (only on a trusted network) no encryption at all.
+OTKLIK_IMAP_STARTTLS = env_bool("OTKLIK_IMAP_STARTTLS", False)
 OTKLIK_IMAP_USER = env_str("OTKLIK_IMAP_USER", "")
 OTKLIK_IMAP_PASSWORD = env_str("OTKLIK_IMAP_PASSWORD", "")
 OTKLIK_IMAP_FOLDER = env_str("OTKLIK_IMAP_FOLDER", "INBOX")
 OTKLIK_IMAP_BATCH = env_int("OTKLIK_IMAP_BATCH", 100, minimum=1, maximum=10_000)
+# A registered letter gets an automatic acknowledgement (number, date, appeal or message) by
+# e-mail; never for auto-replies, bounces and mailing lists.
+OTKLIK_MAIL_ACKNOWLEDGE = env_bool("OTKLIK_MAIL_ACKNOWLEDGE", True)
 # Exchange folder for document-management systems without an API: OTKLIK_EXCHANGE_DIR (below)
 # holds inbox/, done/, failed/ and outbox/; its inbox is watched only when WATCH is on.
 OTKLIK_EXCHANGE_WATCH = env_bool("OTKLIK_EXCHANGE_WATCH", False)

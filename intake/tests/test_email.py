@@ -7,7 +7,7 @@ from appeals.choices import Channel, Kind
 from appeals.models import Appeal
 from intake.attachments import check_attachments
 from intake.choices import ItemStatus
-from intake.mail import email_receive, message_id, poll
+from intake.mail import email_receive, message_id
 from intake.models import IncomingItem
 from intake.parsers import ParseError, parse_email
 
@@ -38,6 +38,14 @@ def test_koi8r_base64_with_attachments(eml) -> None:  # type: ignore[no-untyped-
     assert parsed.applicant.full_name == "Сидоров Андрей"
     files = check_attachments(parsed.attachments)
     assert [(f.name, f.content_type) for f in files] == [("акт.pdf", "application/pdf"), ("photo.jpg", "image/jpeg")]
+
+
+def test_html_only_letter_becomes_text(eml) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse_email(eml("html_only.eml"))
+    assert parsed.text.startswith("На детской площадке во дворе дома 12")
+    assert "DOCTYPE" not in parsed.text and "<" not in parsed.text and "color" not in parsed.text
+    assert "Добрый день" not in parsed.text and "Кузнецова" not in parsed.text
+    assert parsed.applicant.full_name == "Кузнецова Ольга"
 
 
 def test_broken_mime_gets_a_clear_error(eml) -> None:  # type: ignore[no-untyped-def]
@@ -90,54 +98,6 @@ def test_bad_letters_stay_in_the_inbox_with_the_reason(
     assert reason in item.error
     assert item.payload.read() == eml(name)  # kept exactly as it came
     assert not Appeal.objects.exists()
-
-
-class FakeMailbox:
-    """Answers the IMAP commands the poll sends the way imaplib returns a server's replies."""
-
-    def __init__(self, letters: dict[bytes, bytes]) -> None:
-        self.letters = letters
-        self.seen: set[bytes] = set()
-        self.commands: list[tuple[str, ...]] = []
-
-    def select(self, mailbox: str = "INBOX", readonly: bool = False):  # type: ignore[no-untyped-def]
-        return "OK", [str(len(self.letters)).encode()]
-
-    def uid(self, command: str, *args: str):  # type: ignore[no-untyped-def]
-        self.commands.append((command, *args))
-        if command == "SEARCH":
-            return "OK", [b" ".join(u for u in self.letters if u not in self.seen)]
-        if command == "FETCH":
-            uid = args[0].encode()
-            meta = (
-                uid
-                + b" (UID "
-                + uid
-                + b' INTERNALDATE "02-Mar-2026 10:15:02 +0300" BODY[] {%d}' % len(self.letters[uid])
-            )
-            return "OK", [(meta, self.letters[uid]), b")"]
-        if command == "STORE":
-            self.seen.add(args[0].encode())
-            return "OK", [b""]
-        raise AssertionError(command)
-
-    def logout(self):  # type: ignore[no-untyped-def]
-        return "BYE", [b""]
-
-
-@pytest.mark.django_db
-def test_poll_stores_marks_read_and_recognises_repeats(cast, eml, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    letters = {b"7": eml("multipart_utf8_qp.eml"), b"8": eml("cp1251_qp.eml"), b"9": eml("multipart_utf8_qp.eml")}
-    box = FakeMailbox(letters)
-    with django_capture_on_commit_callbacks(execute=True):
-        result = poll(box, folder="INBOX", batch=10)
-    assert (result.fetched, result.new, result.repeated) == (3, 2, 1)
-    assert box.seen == {b"7", b"8", b"9"}
-    item = IncomingItem.objects.get(source_id="20260302101455.1a2b3c@example.org")
-    # Receipt is the server's INTERNALDATE: the registration clock starts there.
-    assert item.received_at.isoformat() == "2026-03-02T07:15:02+00:00"
-    assert item.appeal is not None and item.appeal.received_at == item.received_at
-    assert Appeal.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -68,3 +68,11 @@ def test_a_long_letter_keeps_a_regards_line_in_the_middle() -> None:
         f"Пункт {i}: подробности о проблеме, которые занимают место." for i in range(12)
     )
     assert "Пункт 11" in clean_text(body)
+
+
+def test_doctype_and_xml_declarations_are_not_text() -> None:
+    raw = (
+        '<?xml version="1.0"?><!DOCTYPE html><html><body><p>Добрый день!</p><p>Нет света в подъезде.</p></body></html>'
+    )
+    assert strip_html(raw).split() == ["Добрый", "день!", "Нет", "света", "в", "подъезде."]
+    assert clean_text(raw) == "Нет света в подъезде."

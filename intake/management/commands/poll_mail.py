@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from imap_tools.errors import ImapToolsError
 
 from intake.mail import poll_configured
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             result = poll_configured()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
             raise CommandError(f"Сервер IMAP недоступен или отказал во входе: {exc}") from None
         if result is None:
             raise CommandError("Почтовый ящик не настроен: задайте OTKLIK_IMAP_HOST.")
