@@ -10,12 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_in_temp_database() -> Path:
-    """Point Otklik at a fresh var/ folder (SQLite) unless DATABASE_URL is given, and migrate."""
+def django_in_temp_database(reuse: str = "") -> Path:
+    """Point Otklik at a fresh var/ folder (SQLite) unless DATABASE_URL is given, and migrate;
+    `reuse` is the var/ folder of an earlier run to measure again."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    var = Path(tempfile.mkdtemp(prefix="otklik-bench-"))
+    var = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="otklik-bench-"))
     os.environ["OTKLIK_VAR_DIR"] = str(var)
     os.environ["OTKLIK_TASKS_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otklik.settings")
