@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -166,20 +168,57 @@ def to_pdf_many(docs: list[LetterDocument], *, processes: int | None = None, chu
     with. With several processes (`OTKLIK_PDF_PROCESSES`, by default every core) a batch of at least
     `PARALLEL_FROM` letters is split among the rendering workers (`_workers`). The workers never
     touch the database, so this may run inside a transaction."""
-    if not docs:
-        return []
-    if processes is None:
-        processes = settings.OTKLIK_PDF_PROCESSES
-    if processes > 1 and len(docs) >= PARALLEL_FROM:
-        size = max(1, min(chunk, -(-len(docs) // processes)))
-        chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
-        try:
-            return [pdf for part in _workers(processes).map(_pdf_chunk, chunks) for pdf in part]
-        except BrokenProcessPool:
-            _workers.cache_clear()  # a worker died (memory, a signal): the next batch starts a new pool
-            logger.warning("letter rendering workers stopped; rendering in this process")
-    chunks = [docs[i : i + chunk] for i in range(0, len(docs), chunk)]
-    return [pdf for part in chunks for pdf in _pdf_chunk(part)]
+    processes = settings.OTKLIK_PDF_PROCESSES if processes is None else processes
+    size = chunk_size(len(docs), processes=processes, chunk=chunk)
+    return to_pdf_chunks((docs[i : i + size] for i in range(0, len(docs), size)), processes=processes)
+
+
+def chunk_size(count: int, *, processes: int | None = None, chunk: int = 25) -> int:
+    """Letters per chunk: at most `chunk`, and at least three chunks per rendering process, so the
+    caller can prepare the next chunk while the workers lay out the first ones."""
+    processes = settings.OTKLIK_PDF_PROCESSES if processes is None else processes
+    if processes <= 1 or count < PARALLEL_FROM:
+        return max(1, min(chunk, count))
+    return max(1, min(chunk, -(-count // (3 * processes))))
+
+
+def to_pdf_chunks(chunks: Iterable[list[LetterDocument]], *, processes: int | None = None) -> list[bytes]:
+    """The PDFs of chunks of letters, in order (see `iter_pdf_chunks`)."""
+    return [pdf for part in iter_pdf_chunks(chunks, processes=processes) for pdf in part]
+
+
+def iter_pdf_chunks(chunks: Iterable[list[LetterDocument]], *, processes: int | None = None) -> Iterator[list[bytes]]:
+    """The PDFs of each chunk of letters, chunk by chunk in order. `chunks` may be a generator that
+    builds each chunk's documents when asked: with rendering workers, every chunk is handed over as
+    soon as it is built (building the next one overlaps with laying out the earlier ones), and the
+    caller gets the first chunk's PDFs — to store them — while the workers go on with the rest."""
+    processes = settings.OTKLIK_PDF_PROCESSES if processes is None else processes
+    iterator = iter(chunks)
+    head = list(itertools.islice(iterator, 2))
+    if processes <= 1 or len(head) < 2 or sum(map(len, head)) < PARALLEL_FROM:
+        for part in itertools.chain(head, iterator):
+            yield _pdf_chunk(part)
+        return
+    parts: list[list[LetterDocument]] = []
+    pending: list[Any] = []
+    done = 0
+    try:
+        pool = _workers(processes)
+        for part in itertools.chain(head, iterator):
+            parts.append(part)
+            pending.append(pool.submit(_pdf_chunk, part))
+        for future in pending:
+            result = future.result()
+            done += 1
+            yield result
+    except BrokenProcessPool:
+        _workers.cache_clear()  # a worker died (memory, a signal): the next batch starts a new pool
+        logger.warning("letter rendering workers stopped; rendering in this process")
+        for future in pending:
+            future.cancel()
+        parts.extend(iterator)  # the chunks not handed over yet
+        for part in parts[done:]:
+            yield _pdf_chunk(part)
 
 
 # Fewer letters than this are rendered in the calling process: starting the work elsewhere costs

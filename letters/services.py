@@ -9,6 +9,7 @@ only when every question is approved, and registering it closes the dispatch sta
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,17 +26,18 @@ from core.files import removed_on_error
 from letters import rules
 from letters.choices import FINAL_SITUATIONS, LetterStatus, Situation
 from letters.context import build_context, letterhead_of, postal_address, sample_context, settings_for, signer_of
-from letters.models import Letter, LetterCounter, LetterTemplate
+from letters.models import Letter, LetterCounter, LetterSettings, LetterTemplate
 from letters.names import applicant_name
 from letters.rendering import (
     LetterDocument,
     check_template,
+    chunk_size,
+    iter_pdf_chunks,
     paragraphs_of,
     render_string,
     to_docx,
     to_html,
     to_pdf,
-    to_pdf_many,
     to_text,
 )
 from letters.selection import choose_variant, groups_for, topic_of
@@ -111,14 +113,23 @@ def validate_number_pattern(pattern: str) -> None:
 
 def next_letter_number(*, body: Body, year: int) -> tuple[str, int]:
     """The next outgoing number of the body in the year; call inside the registering transaction."""
+    return next_letter_numbers(body=body, year=year, count=1)[0]
+
+
+def next_letter_numbers(
+    *, body: Body, year: int, count: int, settings: LetterSettings | None = None
+) -> list[tuple[str, int]]:
+    """The next `count` outgoing numbers of the body in the year, taken at once (the counter row
+    stays locked until the registering transaction ends)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_letter_number() must run inside a transaction")
+        raise RuntimeError("next_letter_numbers() must run inside a transaction")
     LetterCounter.objects.bulk_create([LetterCounter(body=body, year=year)], ignore_conflicts=True)
     counter = LetterCounter.objects.select_for_update(of=("self",)).get(body=body, year=year)
-    counter.last_value += 1
+    first = counter.last_value + 1
+    counter.last_value += count
     counter.save(update_fields=["last_value"])
-    pattern = settings_for(body).number_pattern
-    return pattern.format(year=year, seq=counter.last_value, body=body.code), counter.last_value
+    pattern = (settings or settings_for(body)).number_pattern
+    return [(pattern.format(year=year, seq=seq, body=body.code), seq) for seq in range(first, first + count)]
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -239,10 +250,10 @@ def letter_edit(*, letter: Letter, actor: User, subject: str, text: str) -> Lett
     return letter
 
 
-def document_for(letter: Letter) -> LetterDocument:
+def document_for(letter: Letter, settings: LetterSettings | None = None) -> LetterDocument:
     """The letter laid out with the body's letterhead and signature block."""
     body = letter.body
-    settings = settings_for(body)
+    settings = settings or settings_for(body)
     signer = signer_of(body, settings)
     name = applicant_name(letter.applicant)
     addressee = [name.to]
@@ -310,7 +321,7 @@ def letters_issue(
 ) -> tuple[list[Letter], list[tuple[Letter, str]]]:
     """Register many letters at once (the answers to a subject group's members): each is checked and
     numbered on its own — a refused one is returned with the reason and the others go on — and
-    their PDFs are laid out together on every core (`rendering.to_pdf_many`), inside the
+    their PDFs are laid out together on every core (`rendering.to_pdf_chunks`), inside the
     transaction that numbers them, so a letter is never registered without its file."""
     written: list[str] = []
     with removed_on_error(written), transaction.atomic():
@@ -339,30 +350,45 @@ def _issue_batch(
 ) -> tuple[list[Letter], list[tuple[Letter, str]]]:
     when = when or clock.now()
     year = timezone.localtime(when).year
-    numbered: list[Letter] = []
+    checked: list[Letter] = []
     refused: list[tuple[Letter, str]] = []
     for draft in letters:
         try:
-            with transaction.atomic():  # a savepoint: a refused letter takes no number
+            with transaction.atomic():  # a savepoint: a refused letter leaves nothing behind
                 letter = (
                     Letter.objects.select_for_update(of=("self",))
                     .select_related("appeal", "body", "applicant")
                     .get(pk=draft.pk)
                 )
                 letter_issue_check(letter, actor)
-                number, seq = next_letter_number(body=letter.body, year=year)
         except (ValidationError, PermissionDenied) as exc:
             if not isolate:
                 raise
             refused.append((draft, " ".join(getattr(exc, "messages", [str(exc)]))))
             continue
-        signer = signer_of(letter.body, settings_for(letter.body))
-        letter.number, letter.number_year, letter.number_seq = number, year, seq
-        letter.issued_at, letter.issued_by, letter.status = when, actor, LetterStatus.ISSUED
-        letter.signer_name, letter.signer_position = signer["name"], signer["position"]
-        numbered.append(letter)
-    pdfs = to_pdf_many([document_for(letter) for letter in numbered])
-    for letter, pdf in zip(numbered, pdfs, strict=True):
+        checked.append(letter)
+    # Numbers: every body's counter is taken once for all its letters, in the order given.
+    body_settings: dict[int, LetterSettings] = {}
+    by_body: dict[int, list[Letter]] = {}
+    for letter in checked:
+        by_body.setdefault(letter.body_id, []).append(letter)
+        if letter.body_id not in body_settings:
+            body_settings[letter.body_id] = settings_for(letter.body)
+    for body_id, group in by_body.items():
+        numbers = next_letter_numbers(body=group[0].body, year=year, count=len(group), settings=body_settings[body_id])
+        signer = signer_of(group[0].body, body_settings[body_id])
+        for letter, (number, seq) in zip(group, numbers, strict=True):
+            letter.number, letter.number_year, letter.number_seq = number, year, seq
+            letter.issued_at, letter.issued_by, letter.status = when, actor, LetterStatus.ISSUED
+            letter.signer_name, letter.signer_position = signer["name"], signer["position"]
+    # The documents of a chunk are built while the rendering workers lay out the chunks before it.
+    # A chunk's PDFs are stored while the workers lay out the chunks after it.
+    size = chunk_size(len(checked))
+    parts = [checked[i : i + size] for i in range(0, len(checked), size)]
+    rendered = iter_pdf_chunks(
+        [document_for(letter, body_settings[letter.body_id]) for letter in part] for part in parts
+    )
+    for letter, pdf in zip(checked, itertools.chain.from_iterable(rendered), strict=True):
         letter.pdf.save(f"{_file_stem(letter)}.pdf", ContentFile(pdf), save=False)
         written.append(str(letter.pdf.name))
         letter.save()
@@ -377,10 +403,10 @@ def _issue_batch(
         if letter.situation in FINAL_SITUATIONS:
             for question in appeal.questions.all():
                 workflow_services.stages_progress(question=question, milestone=StageCode.DISPATCH, at=when)
-    if numbered:
-        ids = [letter.pk for letter in numbered]
+    if checked:
+        ids = [letter.pk for letter in checked]
         transaction.on_commit(lambda: _queue_docx(ids))
-    return numbered, refused
+    return checked, refused
 
 
 def _file_stem(letter: Letter) -> str:
