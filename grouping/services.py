@@ -43,7 +43,7 @@ from nlp.entities import find_emails, find_persons, find_phones
 from nlp.models import AppealAnalysis
 from org.choices import RoleCode
 from org.models import StaffMember
-from org.selectors import actor_for
+from org.selectors import actor_for, answering_head
 from people.models import Applicant
 from workflow import services as workflow_services
 from workflow.choices import StageCode
@@ -784,12 +784,9 @@ def _controllers_and_heads(question: Question) -> list[User]:
         .select_related("user")
         .distinct()
     ]
-    department = question.department
-    while department is not None:
-        if department.head_id:
-            users.append(department.head)  # type: ignore[arg-type]
-            break
-        department = department.parent
+    head = answering_head(question.department)
+    if head is not None:
+        users.append(head)
     if question.department is None:
         users += [
             s.user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -109,6 +109,15 @@ def executors_queryset(*, department: Department | None = None) -> QuerySet[Staf
     if department is not None:
         qs = qs.filter(department_id__in=_subtree({department.pk}))
     return qs.distinct().order_by("user__last_name", "user__first_name")
+
+
+def answering_head(department: Department | None) -> User | None:
+    """The head who answers for a unit: its own, else the nearest one above it."""
+    while department is not None:
+        if department.head_id:
+            return department.head
+        department = department.parent
+    return None
 
 
 def active_departments() -> QuerySet[Department]:

@@ -22,7 +22,7 @@ from appeals.models import Appeal, AppealEvent, Question
 from core import clock
 from core.calendar import current_calendar
 from org.choices import RoleCode
-from org.selectors import Actor, actor_for
+from org.selectors import Actor, actor_for, answering_head
 from promises.choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -422,12 +422,8 @@ def _send_notice(notice: ApplicantNotice, actor: User | None) -> bool:
 
 
 def _heads(question: Question) -> list[User]:
-    department = question.department
-    while department is not None:
-        if department.head_id:
-            return [department.head]  # type: ignore[list-item]
-        department = department.parent
-    return []
+    head = answering_head(question.department)
+    return [head] if head is not None else []
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:
