@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from classification.selectors import engine, record_for
@@ -20,15 +21,26 @@ def engine_for(appeal: Any) -> Any:
     return current
 
 
-def classify_appeal(*, appeal: Any, actor: Any) -> None:
-    """Suggest (and, when sure enough, set) the code of each question that has none; idempotent."""
-    questions = list(appeal.questions.filter(classifier__isnull=True, suggestion__isnull=True).order_by("position"))
-    if not questions:
+def classify_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
+    """Suggest (and, when sure enough, set) the code of each question that has none; idempotent.
+
+    The engine is checked once for the batch and shared by the following steps."""
+    from appeals.models import Question
+
+    if not appeals:
         return
-    analysis = analysis_of(appeal)
-    signal_codes = set(analysis.signal_codes) if analysis is not None else set()
-    current = engine_for(appeal)
+    current = engine_for(appeals[0])
+    for appeal in appeals:
+        setattr(appeal, ENGINE_ATTR, current)
+    by_pk = {appeal.pk: appeal for appeal in appeals}
+    questions = Question.objects.filter(
+        appeal__in=list(by_pk), classifier__isnull=True, suggestion__isnull=True
+    ).order_by("appeal_id", "position")
     for question in questions:
+        appeal = by_pk[question.appeal_id]
+        question.appeal = appeal
+        analysis = analysis_of(appeal)
+        signal_codes = set(analysis.signal_codes) if analysis is not None else set()
         record = record_for(
             text=question.text,
             channel=appeal.channel,
@@ -45,3 +57,7 @@ def classify_appeal(*, appeal: Any, actor: Any) -> None:
             model_version_id=current.model_version_id,
             replace=False,
         )
+
+
+def classify_appeal(*, appeal: Any, actor: Any) -> None:
+    classify_appeals(appeals=[appeal], actor=actor)
