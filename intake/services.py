@@ -19,7 +19,7 @@ from django.db.models import F
 
 from appeals.choices import Channel
 from appeals.models import Appeal
-from appeals.services import AlreadyRegistered, appeal_register
+from appeals.services import AlreadyRegistered, AppealDraft, appeals_register
 from core import clock
 from intake import rules
 from intake.attachments import check_attachments
@@ -37,6 +37,9 @@ _EXTENSIONS = {EMAIL_CONTENT_TYPE: ".eml", DOCUMENT_CONTENT_TYPE: ".json"}
 # Raw deliveries larger than this are refused at the door (the attachments inside are limited
 # again, one by one, at registration).
 MAX_PAYLOAD_FACTOR = 2
+# How many waiting items one registration task takes: registering them together shares the
+# queries and inserts, a batch is still short enough to keep the database's locks brief.
+BATCH_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -120,9 +123,21 @@ def _enqueue(item_id: int) -> None:
     transaction.on_commit(lambda: register_incoming.enqueue(item_id=item_id))
 
 
-def _body_for(item: IncomingItem) -> Body:
-    if item.body is not None:
-        return item.body
+class _Bodies:
+    """The receiving body of each item of a batch; the configured default is looked up once."""
+
+    def __init__(self) -> None:
+        self._default: Body | None = None
+
+    def of(self, item: IncomingItem) -> Body:
+        if item.body is not None:
+            return item.body
+        if self._default is None:
+            self._default = _default_body()
+        return self._default
+
+
+def _default_body() -> Body:
     code = settings.OTKLIK_INTAKE_BODY
     if code:
         body = Body.objects.filter(code=code).first()
@@ -143,13 +158,26 @@ def _read_payload(item: IncomingItem) -> bytes:
         raise ValidationError("Файл с полученным содержимым не найден в хранилище.") from None
 
 
-def _register(item: IncomingItem) -> Appeal:
-    existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
-    if existing is not None:
-        return existing
+@dataclass(frozen=True)
+class _Prepared:
+    """An item read, checked and ready to register (nothing written yet)."""
+
+    item: IncomingItem
+    parsed: Parsed
+    body: Body
+    files: list[Any]
+
+
+def _prepare(item: IncomingItem, bodies: _Bodies) -> _Prepared:
+    """Parse and check an item without writing anything."""
     parsed: Parsed = parse(item.content_type, _read_payload(item))
     files = check_attachments(parsed.attachments)
-    body = _body_for(item)
+    return _Prepared(item, parsed, bodies.of(item), list(files))
+
+
+def _draft(prepared: _Prepared) -> AppealDraft:
+    """Recognise (or create) the applicant — a write — and describe the appeal to register."""
+    parsed, item = prepared.parsed, prepared.item
     applicants = []
     if record_from_query(parsed.applicant).has_identity:
         resolution = applicant_resolve(
@@ -157,23 +185,59 @@ def _register(item: IncomingItem) -> Appeal:
         )
         if resolution.applicant is not None:
             applicants.append(resolution.applicant)
+    return AppealDraft(
+        body=prepared.body,
+        channel=item.channel,
+        text=parsed.text,
+        applicants=applicants,
+        received_at=item.received_at,
+        kind=parsed.kind,
+        summary=parsed.summary,
+        addressee=parsed.addressee,
+        attachments=prepared.files,
+        external_source=item.channel,
+        external_id=item.source_id,
+    )
+
+
+def _register_together(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
+    """Applicants of the batch one by one (each sees the cards made before it in the batch, so a
+    person writing twice gets one card), then one `appeals_register` call for the batch.
+
+    Runs in one savepoint; if any item fails there, the savepoint is rolled back — its new
+    cards with it — and the caller registers the items one by one."""
+    outcomes: dict[int, Appeal | Exception] = {}
+    with transaction.atomic():
+        drafts: list[tuple[IncomingItem, AppealDraft]] = []
+        for prepared in batch:
+            drafts.append((prepared.item, _draft(prepared)))
+        results = appeals_register([d for _, d in drafts], actor=None)
+        for (item, _), result in zip(drafts, results, strict=True):
+            outcomes[item.pk] = result.appeal if isinstance(result, AlreadyRegistered) else result
+        if any(isinstance(o, Exception) for o in outcomes.values()):
+            raise _BatchFailed(outcomes)
+    return outcomes
+
+
+class _BatchFailed(Exception):
+    def __init__(self, outcomes: dict[int, Appeal | Exception]) -> None:
+        super().__init__("an item of the batch failed")
+        self.outcomes = outcomes
+
+
+def _register_prepared(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
+    """Together when all goes well; else each item alone, so a bad one fails by itself."""
+    if not batch:
+        return {}
     try:
-        return appeal_register(
-            body=body,
-            actor=None,
-            channel=item.channel,
-            text=parsed.text,
-            applicants=applicants,
-            received_at=item.received_at,
-            kind=parsed.kind,
-            summary=parsed.summary,
-            addressee=parsed.addressee,
-            attachments=files,
-            external_source=item.channel,
-            external_id=item.source_id,
-        )
-    except AlreadyRegistered as exc:
-        return exc.appeal
+        return _register_together(batch)
+    except Exception as exc:
+        if len(batch) == 1:
+            return {batch[0].item.pk: exc.outcomes[batch[0].item.pk] if isinstance(exc, _BatchFailed) else exc}
+    outcomes: dict[int, Appeal | Exception] = {}
+    for prepared in batch:
+        outcomes.update(_register_prepared([prepared]))
+    return outcomes
 
 
 def _reason(exc: BaseException) -> str:
@@ -187,26 +251,86 @@ def _reason(exc: BaseException) -> str:
 def item_register(*, item_id: int) -> IncomingItem:
     """Read a stored item and register it as an appeal (the 3-day clock started at receipt).
     A failure leaves nothing registered and keeps the item in «Входящие» with the reason."""
+    return items_register(item_id=item_id, more=0)[0]
+
+
+def items_register(*, item_id: int, more: int = BATCH_SIZE - 1) -> list[IncomingItem]:
+    """Register item `item_id` and up to `more` other items waiting in the queue, together.
+
+    The given item is locked (a second task for it waits, then finds it registered); the others
+    are taken with SKIP LOCKED, so two workers take different batches. Each item's outcome is
+    its own: registered, or failed with the reason — never registered twice, never half. The
+    items, the given one first."""
     try:
         with transaction.atomic():
-            item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
-            if item.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
-                return item
-            appeal = _register(item)
-            item.status = ItemStatus.REGISTERED
-            item.appeal = appeal
-            item.error = ""
-            item.attempts += 1
-            item.save(update_fields=["status", "appeal", "error", "attempts", "updated_at"])
-            return item
+            return _items_register(item_id, more)
     except IncomingItem.DoesNotExist:
         raise
-    except Exception as exc:  # every failure is kept on the item for an operator
+    except Exception as exc:  # the batch's own bookkeeping failed: keep the reason on the given item
         logger.warning("incoming item %s not registered: %s", item_id, type(exc).__name__)
-        IncomingItem.objects.filter(pk=item_id).exclude(
-            status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
-        ).update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
-        return IncomingItem.objects.get(pk=item_id)
+        _mark_failed(item_id, exc)
+        return [IncomingItem.objects.get(pk=item_id)]
+
+
+def _items_register(item_id: int, more: int) -> list[IncomingItem]:
+    first = IncomingItem.objects.select_for_update(of=("self",)).select_related("body").get(pk=item_id)
+    items = [first]
+    if first.status in (ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED):
+        return items
+    if more > 0:
+        items += list(
+            IncomingItem.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("body")
+            .filter(status=ItemStatus.RECEIVED)
+            .exclude(pk=item_id)
+            .order_by("pk")[:more]
+        )
+    bodies = _Bodies()
+    outcomes: dict[int, Appeal | Exception] = {}
+    existing = _registered_before(items)
+    waiting: list[_Prepared] = []
+    for item in items:
+        if (item.channel, item.source_id) in existing:
+            outcomes[item.pk] = existing[(item.channel, item.source_id)]
+            continue
+        try:
+            waiting.append(_prepare(item, bodies))
+        except Exception as exc:  # a bad payload fails its item only
+            outcomes[item.pk] = exc
+    outcomes.update(_register_prepared(waiting))
+    now = clock.now()
+    done = []
+    for item in items:
+        outcome = outcomes[item.pk]
+        item.attempts += 1
+        item.updated_at = now
+        if isinstance(outcome, Appeal):
+            item.status, item.appeal, item.error = ItemStatus.REGISTERED, outcome, ""
+            done.append(item)
+        else:
+            logger.warning("incoming item %s not registered: %s", item.pk, type(outcome).__name__)
+            item.status, item.error = ItemStatus.FAILED, _reason(outcome)
+            item.save(update_fields=["status", "error", "attempts", "updated_at"])
+    IncomingItem.objects.bulk_update(done, ["status", "appeal", "error", "attempts", "updated_at"])
+    return items
+
+
+def _registered_before(items: list[IncomingItem]) -> dict[tuple[str, str], Appeal]:
+    """Appeals already registered for these items (a retry after a crash): one query per channel."""
+    by_channel: dict[str, list[str]] = {}
+    for item in items:
+        by_channel.setdefault(item.channel, []).append(item.source_id)
+    found: dict[tuple[str, str], Appeal] = {}
+    for channel, ids in by_channel.items():
+        for appeal in Appeal.objects.filter(external_source=channel, external_id__in=ids):
+            found[(appeal.external_source, appeal.external_id)] = appeal
+    return found
+
+
+def _mark_failed(item_id: int, exc: BaseException) -> None:
+    IncomingItem.objects.filter(pk=item_id).exclude(status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]).update(
+        status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now()
+    )
 
 
 def _check_handler(actor: User) -> None:
