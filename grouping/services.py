@@ -223,22 +223,70 @@ def questions_match(questions: Sequence[Question], *, actor: User | None = None)
     ordered = [loaded[q.pk] for q in questions]
     values = _signature_values(ordered)
     indexed = set(QuestionSignature.objects.filter(question__in=list(loaded)).values_list("question_id", flat=True))
+    hints = _BatchHints.read(ordered, values, settings_row)
     outcomes = []
     for question in ordered:
         if question.pk in indexed:
             signature, _ = QuestionSignature.objects.update_or_create(question=question, defaults=values[question.pk])
         else:
             signature = QuestionSignature.objects.create(question=question, **values[question.pk])
-        outcomes.append(_match_indexed(question, signature, settings_row))
+        outcomes.append(_match_indexed(question, signature, settings_row, hints))
     return outcomes
 
 
+@dataclass(frozen=True)
+class _BatchHints:
+    """What a batch's questions may need, read for all of them at once, so that the checks
+    that cannot find anything skip their query: which questions have a repeat link or an open
+    proposal already, and which applicants have an answered question in the repeat window."""
+
+    linked: frozenset[int]
+    proposed: frozenset[int]
+    answered_applicants: frozenset[int]
+
+    @classmethod
+    def read(
+        cls, questions: Sequence[Question], values: dict[int, dict[str, Any]], settings_row: GroupingSettings
+    ) -> _BatchHints:
+        pks = [q.pk for q in questions]
+        applicant_ids = {int(i) for v in values.values() for i in v["applicant_ids"].split(",") if i}
+        answered: set[int] = set()
+        if applicant_ids and questions:
+            since = min(q.appeal.received_at for q in questions) - dt.timedelta(days=settings_row.repeat_days)
+            latest = max(q.appeal.received_at for q in questions)
+            answered = set(
+                Question.objects.filter(
+                    appeal__signatories__applicant_id__in=applicant_ids,
+                    appeal__received_at__gte=since,
+                    appeal__received_at__lt=latest,
+                    status=QuestionStatus.DONE,
+                )
+                .exclude(outcome=Outcome.LEFT_WITHOUT_ANSWER)
+                .values_list("appeal__signatories__applicant_id", flat=True)
+                .distinct()
+            )
+        return cls(
+            linked=frozenset(RepeatLink.objects.filter(question__in=pks).values_list("question_id", flat=True)),
+            proposed=frozenset(
+                MatchProposal.objects.filter(question__in=pks, state=ProposalState.PROPOSED).values_list(
+                    "question_id", flat=True
+                )
+            ),
+            answered_applicants=frozenset(answered),
+        )
+
+
 def _match_indexed(
-    question: Question, signature: QuestionSignature, settings_row: GroupingSettings
+    question: Question,
+    signature: QuestionSignature,
+    settings_row: GroupingSettings,
+    hints: _BatchHints,
 ) -> MatchProposal | None:
     if question.appeal.kind == Kind.NOT_APPEAL:
         return None  # closed without a reply: indexed, never grouped, repeated or counted as resonance
-    repeat_check(question=question, signature=signature, settings_row=settings_row)
+    applicants = {int(i) for i in signature.applicant_ids.split(",") if i}
+    if question.pk in hints.linked or applicants & hints.answered_applicants:
+        repeat_check(question=question, signature=signature, settings_row=settings_row)
     resonance_check(question=question, signature=signature, settings_row=settings_row)
     if signature.group_id is not None or question.status == QuestionStatus.DONE:
         return None
@@ -253,7 +301,8 @@ def _match_indexed(
         params=params(settings_row),
         question_id=question.pk,
     )
-    MatchProposal.objects.filter(question=question, state=ProposalState.PROPOSED).delete()
+    if question.pk in hints.proposed:
+        MatchProposal.objects.filter(question=question, state=ProposalState.PROPOSED).delete()
     if decision.empty or _dismissed_before(question, decision):
         return None
     if decision.group is not None and settings_row.auto_join and decision.score >= settings_row.auto_join_score:
