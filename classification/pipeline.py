@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from classification.selectors import engine, record_for
-from classification.services import question_classify
+from classification.services import questions_classify_new
 from nlp.pipeline import analysis_of
 
 ENGINE_ATTR = "_otklik_engine"
@@ -36,6 +36,7 @@ def classify_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
     questions = Question.objects.filter(
         appeal__in=list(by_pk), classifier__isnull=True, suggestion__isnull=True
     ).order_by("appeal_id", "position")
+    understood = []
     for question in questions:
         appeal = by_pk[question.appeal_id]
         question.appeal = appeal
@@ -49,14 +50,9 @@ def classify_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
             lat=analysis.lat if analysis is not None else None,
             lon=analysis.lon if analysis is not None else None,
         )
-        understanding = current.understand(record, channel=appeal.channel, signal_codes=signal_codes)
-        question_classify(
-            question=question,
-            understanding=understanding,
-            vocabulary=current.vocabulary,
-            model_version_id=current.model_version_id,
-            replace=False,
-        )
+        understood.append((question, current.understand(record, channel=appeal.channel, signal_codes=signal_codes)))
+    if understood:
+        questions_classify_new(understood, vocabulary=current.vocabulary, model_version_id=current.model_version_id)
 
 
 def classify_appeal(*, appeal: Any, actor: Any) -> None:

@@ -15,6 +15,7 @@ from classification.selectors import record_for
 from nlp.pipeline import analysis_of
 from routing.engine import Context
 from routing.models import RoutingDecision
+from routing.selectors import setup
 from routing.services import is_complaint, question_route
 
 
@@ -34,6 +35,7 @@ def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
     )
     if not questions:
         return
+    config = setup()  # once for the batch
     suggestions = {
         s.question_id: s
         for s in Suggestion.objects.filter(question__in=questions).select_related("classifier", "local_category")
@@ -70,6 +72,7 @@ def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
             question=question,
             context=context,
             is_complaint=is_complaint(question, suggestion.qtype if suggestion else ""),
+            config=config,
         )
 
 
