@@ -721,7 +721,9 @@ def sync_appeals_status(appeals: Sequence[Appeal], actor: User | None) -> None:
     if not open_appeals:
         return
     statuses: dict[int, list[str]] = {a.pk: [] for a in open_appeals}
-    rows: Iterable[tuple[int, str]] = Question.objects.filter(appeal__in=open_appeals).values_list("appeal_id", "status")
+    rows: Iterable[tuple[int, str]] = Question.objects.filter(appeal__in=open_appeals).values_list(
+        "appeal_id", "status"
+    )
     for appeal_id, status in rows:
         statuses[appeal_id].append(status)
     for appeal in open_appeals:

@@ -328,9 +328,9 @@ def _registered_before(items: list[IncomingItem]) -> dict[tuple[str, str], Appea
 
 
 def _mark_failed(item_id: int, exc: BaseException) -> None:
-    IncomingItem.objects.filter(pk=item_id).exclude(status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]).update(
-        status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now()
-    )
+    IncomingItem.objects.filter(pk=item_id).exclude(
+        status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
+    ).update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
 
 
 def _check_handler(actor: User) -> None:

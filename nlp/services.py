@@ -141,5 +141,8 @@ def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool =
 def appeals_analyse_new(appeals: Sequence[Any], *, structured_address: str = "") -> list[AppealAnalysis]:
     """The registration path for many new appeals: analyse each, insert the rows together."""
     facts = _applicant_facts(appeals)
-    rows = [AppealAnalysis(appeal=appeal, **_analysis_values(appeal, facts[appeal.pk], structured_address)) for appeal in appeals]
+    rows = [
+        AppealAnalysis(appeal=appeal, **_analysis_values(appeal, facts[appeal.pk], structured_address))
+        for appeal in appeals
+    ]
     return AppealAnalysis.objects.bulk_create(rows)

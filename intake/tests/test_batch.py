@@ -20,7 +20,7 @@ from intake.parsers import document_bytes
 from nlp.models import AppealAnalysis
 from people.models import Applicant
 from tests.factories import ApplicantFactory, BodyFactory
-from workflow.models import QuestionPlan, StagePlan
+from workflow.models import QuestionPlan
 
 TEXTS = [
     "Прошу убрать снег во дворе дома 3 по улице Мира.",
@@ -84,7 +84,7 @@ def test_one_task_registers_the_waiting_batch(cast, settings) -> None:  # type: 
     received = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     items = [_receive(f"row-{i}", doc, received + dt.timedelta(minutes=i)) for i, doc in enumerate(_docs(6))]
     done = services.items_register(item_id=items[2].pk)
-    assert [i.pk for i in done][0] == items[2].pk and len(done) == 6  # the given item first, then the queue
+    assert done[0].pk == items[2].pk and len(done) == 6  # the given item first, then the queue
     for item in IncomingItem.objects.order_by("pk"):
         assert item.status == ItemStatus.REGISTERED, item.error
         assert item.attempts == 1

@@ -185,7 +185,13 @@ def _contacts_add(
         if (item.kind, normalized) in known:
             continue
         added.append(
-            Contact(applicant=applicant, kind=item.kind, value=value, normalized=normalized, is_primary=item.kind not in kinds)
+            Contact(
+                applicant=applicant,
+                kind=item.kind,
+                value=value,
+                normalized=normalized,
+                is_primary=item.kind not in kinds,
+            )
         )
         known.add((item.kind, normalized))
         kinds.add(item.kind)
