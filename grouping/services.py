@@ -40,7 +40,9 @@ from grouping.selectors import match_signature
 from grouping.text import content_tokens
 from nlp.addresses import find_addresses
 from nlp.entities import find_emails, find_persons, find_phones
+from nlp.gazetteer import GazetteerIndex
 from nlp.models import AppealAnalysis
+from nlp.selectors import gazetteer_index
 from org.choices import RoleCode
 from org.models import StaffMember
 from org.selectors import actor_for
@@ -94,12 +96,11 @@ def _topics(questions: Sequence[Question]) -> dict[int, tuple[str, Any]]:
     return found
 
 
-def _place(question: Question, analysis: AppealAnalysis | None) -> tuple[float | None, float | None, str, str]:
+def _place(
+    question: Question, analysis: AppealAnalysis | None, index: GazetteerIndex
+) -> tuple[float | None, float | None, str, str]:
     """Coordinates, building key and label: an address in the question's own text first, then the
     place the text analysis (of the whole appeal) found."""
-    from nlp.selectors import gazetteer_index
-
-    index = gazetteer_index()
     if len(index):
         found = index.find_in_text(question.text)
         if found is not None and found.precision == "house":
@@ -143,9 +144,10 @@ def _signature_values(questions: Sequence[Question]) -> dict[int, dict[str, Any]
         )
     )
     now = clock.now()
+    index = gazetteer_index()  # checked once for the batch
     values: dict[int, dict[str, Any]] = {}
     for question in questions:
-        lat, lon, building, label = _place(question, analyses.get(question.appeal_id))
+        lat, lon, building, label = _place(question, analyses.get(question.appeal_id), index)
         values[question.pk] = {
             "body_id": question.appeal.body_id,
             "topic": topics[question.pk][0][:60],

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import clock
 from nlp.analysis import ApplicantFacts, analyze
-from nlp.gazetteer import GazetteerError, parse_gazetteer_csv
+from nlp.gazetteer import GazetteerError, GazetteerIndex, parse_gazetteer_csv
 from nlp.models import AppealAnalysis, GazetteerAddress
 from nlp.selectors import gazetteer_index
 
@@ -101,12 +101,14 @@ def _applicant_facts(appeals: Sequence[Any]) -> dict[int, list[ApplicantFacts]]:
     return facts
 
 
-def _analysis_values(appeal: Any, facts: list[ApplicantFacts], structured_address: str) -> dict[str, Any]:
+def _analysis_values(
+    appeal: Any, facts: list[ApplicantFacts], structured_address: str, gazetteer: GazetteerIndex
+) -> dict[str, Any]:
     result = analyze(
         appeal.text,
         applicants=facts or [ApplicantFacts()],
         structured_address=structured_address,
-        gazetteer=gazetteer_index(),
+        gazetteer=gazetteer,
         today=timezone.localdate(clock.now()),
     )
     place = result.place
@@ -132,7 +134,7 @@ def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool =
     """
     if not replace:
         return appeals_analyse_new([appeal], structured_address=structured_address)[0]
-    values = _analysis_values(appeal, _applicant_facts([appeal])[appeal.pk], structured_address)
+    values = _analysis_values(appeal, _applicant_facts([appeal])[appeal.pk], structured_address, gazetteer_index())
     analysis, _ = AppealAnalysis.objects.update_or_create(appeal=appeal, defaults=values)
     return analysis
 
@@ -141,8 +143,9 @@ def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool =
 def appeals_analyse_new(appeals: Sequence[Any], *, structured_address: str = "") -> list[AppealAnalysis]:
     """The registration path for many new appeals: analyse each, insert the rows together."""
     facts = _applicant_facts(appeals)
+    gazetteer = gazetteer_index()  # checked once for the batch
     rows = [
-        AppealAnalysis(appeal=appeal, **_analysis_values(appeal, facts[appeal.pk], structured_address))
+        AppealAnalysis(appeal=appeal, **_analysis_values(appeal, facts[appeal.pk], structured_address, gazetteer))
         for appeal in appeals
     ]
     return AppealAnalysis.objects.bulk_create(rows)
