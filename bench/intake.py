@@ -185,8 +185,15 @@ def main() -> None:
         halves = [ids[0::2], ids[1::2]]
         with multiprocessing.get_context("spawn").Pool(2) as pool:
             results = pool.starmap(_worker, [(env, half, batch) for half in halves])
-        failed = sum(f for f, _ in results)  # each task waits for its item, so a half is final when its loop ends
         cpu_s = sum(c for _, c in results)
+        # Items that lost a lock conflict between the workers went back to the queue with a new
+        # task; run those tasks here, as a worker would.
+        requeued = list(IncomingItem.objects.filter(status=ItemStatus.RECEIVED).values_list("pk", flat=True))
+        if requeued:
+            print(f"items queued again after a lock conflict: {len(requeued)}")
+        failed, extra_cpu_s = register_ids(requeued, batch)
+        cpu_s += extra_cpu_s
+        failed = IncomingItem.objects.exclude(status=ItemStatus.REGISTERED).count()
     register_s = time.perf_counter() - start
     registered = IncomingItem.objects.filter(status=ItemStatus.REGISTERED).count()
     print(f"register (the task's work):          {register_s:7.1f} s  {len(ids) / register_s:8.1f} items/s")

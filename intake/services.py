@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 
 from appeals.choices import Channel
@@ -40,6 +40,9 @@ MAX_PAYLOAD_FACTOR = 2
 # How many waiting items one registration task takes: registering them together shares the
 # queries and inserts, a batch is still short enough to keep the database's locks brief.
 BATCH_SIZE = 200
+# An item that lost a lock conflict (deadlock, lock timeout) goes back to the queue this many
+# times before it is shown as failed.
+TRANSIENT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,13 @@ def _items_register(item_id: int, more: int) -> list[IncomingItem]:
         if isinstance(outcome, Appeal):
             item.status, item.appeal, item.error = ItemStatus.REGISTERED, outcome, ""
             done.append(item)
+        elif isinstance(outcome, OperationalError) and item.attempts < TRANSIENT_ATTEMPTS:
+            # A lock conflict with another worker's batch (a deadlock, a lock timeout): nothing of
+            # the item was kept, it goes back to the queue with a task of its own.
+            logger.info("incoming item %s queued again after %s", item.pk, type(outcome).__name__)
+            item.error = _reason(outcome)
+            item.save(update_fields=["error", "attempts", "updated_at"])
+            _enqueue(item.pk)
         else:
             logger.warning("incoming item %s not registered: %s", item.pk, type(outcome).__name__)
             item.status, item.error = ItemStatus.FAILED, _reason(outcome)

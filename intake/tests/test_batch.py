@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from appeals import pipeline
 from appeals.choices import Channel, EventKind
@@ -215,3 +215,31 @@ def test_two_workers_take_different_batches(settings) -> None:  # type: ignore[n
     assert IncomingItem.objects.values("appeal").distinct().count() == 12
     assert Applicant.objects.count() == 2
     assert sorted(Appeal.objects.values_list("number_seq", flat=True)) == list(range(1, 13))
+
+
+@pytest.mark.django_db
+def test_a_lock_conflict_sends_the_item_back_to_the_queue(  # type: ignore[no-untyped-def]
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.OTKLIK_INTAKE_BODY = cast.body.code
+    items = [_receive(f"row-{i}", d) for i, d in enumerate(_docs(3))]
+    steps = pipeline._steps()
+
+    def deadlocked(*, appeals, actor):  # type: ignore[no-untyped-def]
+        if any(a.external_id == "row-1" for a in appeals):
+            raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(pipeline, "_steps", lambda: [*steps, deadlocked])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.items_register(item_id=items[0].pk)
+    again = IncomingItem.objects.get(source_id="row-1")
+    assert again.status == ItemStatus.RECEIVED and again.attempts == 1 and "deadlock" in again.error
+    assert len(callbacks) == 1  # its own task is queued again
+    assert IncomingItem.objects.filter(status=ItemStatus.REGISTERED).count() == 2
+    # After TRANSIENT_ATTEMPTS such conflicts it is shown as failed.
+    for _ in range(services.TRANSIENT_ATTEMPTS - 1):
+        services.item_register(item_id=again.pk)
+    again.refresh_from_db()
+    assert again.status == ItemStatus.FAILED and again.attempts == services.TRANSIENT_ATTEMPTS
+    monkeypatch.setattr(pipeline, "_steps", lambda: steps)
+    assert services.item_register(item_id=again.pk).status == ItemStatus.REGISTERED
