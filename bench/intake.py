@@ -2,11 +2,15 @@
 
 Each item is a document (text, address, a person who writes again now and then, an e-mail)
 received by `intake.services.item_receive` — payload written to storage, row inserted — and
-then registered by `item_register`, exactly what the task does: parse, check attachments,
-recognise the applicant (`applicant_resolve`), `appeal_register` with its registration steps
-(text analysis, classification, routing, stage plan). Where the time goes is printed per step.
-The baseline in the same run is `appeal_register` alone for the same texts with one fixed
-applicant: what registration costs without intake and applicant matching.
+then registered exactly as the queue's tasks do: one task per item, `items_register`, which
+takes its item and up to `--batch - 1` others waiting (200 in all by default) and registers
+them together: parse, check attachments, recognise the applicants one by one
+(`applicant_resolve`), then one `appeals_register` call with the registration steps (text
+analysis, classification, routing, stage plan, grouping) over the batch. Where the time goes
+is printed per step. `--batch 1` registers one item per task, the way it was done before
+batches, for comparison. The baseline in the same run is `appeal_register` alone for the
+same texts with one fixed applicant: what registration costs one appeal at a time, without
+intake and applicant matching.
 
 One process on SQLite by default; on PostgreSQL when DATABASE_URL is given, where
 `--workers 2` also runs two worker processes over the same queue of received items.
