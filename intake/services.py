@@ -269,7 +269,7 @@ def items_register(*, item_id: int, more: int = BATCH_SIZE - 1) -> list[Incoming
             return _items_register(item_id, more)
     except IncomingItem.DoesNotExist:
         raise
-    except Exception as exc:  # the batch's own bookkeeping failed: keep the reason on the given item
+    except Exception as exc:  # the whole batch was rolled back: keep the reason on the given item
         logger.warning("incoming item %s not registered: %s", item_id, type(exc).__name__)
         _mark_failed(item_id, exc)
         return [IncomingItem.objects.get(pk=item_id)]
@@ -338,9 +338,20 @@ def _registered_before(items: list[IncomingItem]) -> dict[tuple[str, str], Appea
 
 
 def _mark_failed(item_id: int, exc: BaseException) -> None:
-    IncomingItem.objects.filter(pk=item_id).exclude(
+    """The reason on the item; a lock conflict (the other items of its batch are still waiting)
+    sends it back to the queue, up to `TRANSIENT_ATTEMPTS` times, anything else fails it."""
+    waiting = IncomingItem.objects.filter(pk=item_id).exclude(
         status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
-    ).update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
+    )
+    if isinstance(exc, OperationalError):
+        with transaction.atomic():
+            again = waiting.filter(attempts__lt=TRANSIENT_ATTEMPTS - 1).update(
+                status=ItemStatus.RECEIVED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now()
+            )
+            if again:
+                _enqueue(item_id)
+                return
+    waiting.update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
 
 
 def _check_handler(actor: User) -> None:

@@ -243,3 +243,26 @@ def test_a_lock_conflict_sends_the_item_back_to_the_queue(  # type: ignore[no-un
     assert again.status == ItemStatus.FAILED and again.attempts == services.TRANSIENT_ATTEMPTS
     monkeypatch.setattr(pipeline, "_steps", lambda: steps)
     assert services.item_register(item_id=again.pk).status == ItemStatus.REGISTERED
+
+
+@pytest.mark.django_db
+def test_a_lock_conflict_of_the_whole_batch_sends_the_item_back(  # type: ignore[no-untyped-def]
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.OTKLIK_INTAKE_BODY = cast.body.code
+    items = [_receive(f"row-{i}", d) for i, d in enumerate(_docs(2))]
+
+    def deadlocked(found):  # type: ignore[no-untyped-def]
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(services, "_registered_before", deadlocked)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.items_register(item_id=items[0].pk)
+    first = IncomingItem.objects.get(pk=items[0].pk)
+    assert first.status == ItemStatus.RECEIVED and first.attempts == 1 and "deadlock" in first.error
+    assert len(callbacks) == 1
+    assert IncomingItem.objects.get(pk=items[1].pk).attempts == 0  # rolled back, still waiting
+    for _ in range(services.TRANSIENT_ATTEMPTS - 1):
+        services.item_register(item_id=first.pk)
+    first.refresh_from_db()
+    assert first.status == ItemStatus.FAILED and first.attempts == services.TRANSIENT_ATTEMPTS
