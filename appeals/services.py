@@ -29,7 +29,7 @@ from appeals.choices import (
     QuestionType,
 )
 from appeals.models import Appeal, AppealApplicant, AppealEvent, Attachment, Question
-from appeals.numbering import next_number
+from appeals.numbering import next_numbers
 from appeals.pipeline import after_registration
 from classification.models import ClassifierEntry
 from core import clock
@@ -208,6 +208,27 @@ def _store_attachment(appeal: Appeal, upload: UploadedFile, actor: User | None, 
     return attachment
 
 
+@dataclass(frozen=True)
+class AppealDraft:
+    """One item to register, as a channel or an operator describes it (see `appeals_register`)."""
+
+    body: Body
+    channel: str
+    text: str
+    applicants: Sequence[Applicant] = ()
+    received_at: dt.datetime | None = None
+    kind: str = Kind.APPEAL
+    form: str | None = None
+    addressee: str = ""
+    summary: str = ""
+    questions: Sequence[QuestionDraft] = ()
+    attachments: Sequence[UploadedFile] = ()
+    previous_appeal: Appeal | None = None
+    external_source: str = ""
+    external_id: str = ""
+    registered_at: dt.datetime | None = None
+
+
 def appeal_register(
     *,
     body: Body,
@@ -227,100 +248,205 @@ def appeal_register(
     external_id: str = "",
     registered_at: dt.datetime | None = None,
 ) -> Appeal:
-    """Register an item: number, legal deadline, applicants, questions, attachments, history."""
-    written: list[str] = []
-    with removed_on_error(written), transaction.atomic():
-        return _register(**locals())
+    """Register an item: number, legal deadline, applicants, questions, attachments, history.
 
-
-def _register(
-    *,
-    body: Body,
-    actor: User | None,
-    channel: str,
-    text: str,
-    applicants: Sequence[Applicant],
-    received_at: dt.datetime | None,
-    kind: str,
-    form: str | None,
-    addressee: str,
-    summary: str,
-    questions: Sequence[QuestionDraft],
-    attachments: Sequence[UploadedFile],
-    previous_appeal: Appeal | None,
-    external_source: str,
-    external_id: str,
-    registered_at: dt.datetime | None,
-    written: list[str],
-) -> Appeal:
-    text = text.strip()
-    if not text:
-        raise ValidationError("Текст обращения не может быть пустым.")
-    if bool(external_source) != bool(external_id):
-        raise ValidationError("Внешняя система и номер в ней указываются вместе.")
-    _check_attachments(attachments)
-    if external_id:
-        # The unique constraint still guards a concurrent second delivery; this gives the friendly answer.
-        existing = Appeal.objects.filter(external_source=external_source, external_id=external_id).first()
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-    registered_at = registered_at or clock.now()
-    received_at = received_at or registered_at
-    if received_at > registered_at:
-        raise ValidationError("Дата поступления не может быть позже даты регистрации.")
-    local_registered = timezone.localtime(registered_at)
-    number, seq = next_number(body=body, kind=kind, year=local_registered.year)
-    calendar = current_calendar()
-    due = legal_due_date(
-        local_registered.date(),
-        kind,
-        calendar,
-        message_days=settings.OTKLIK_MESSAGE_DAYS,
-        shift=Shift(settings.OTKLIK_DEADLINE_SHIFT),
-    )
-    unique_applicants = list(dict.fromkeys(applicants))
-    appeal = Appeal(
+    The batch registration with one element: every rule lives in `appeals_register`."""
+    draft = AppealDraft(
         body=body,
-        number=number,
-        number_year=local_registered.year,
-        number_seq=seq,
-        received_at=received_at,
-        registered_at=registered_at,
-        registered_by=actor if actor is not None and actor.is_authenticated else None,
         channel=channel,
-        kind=kind,
-        form=form or CHANNEL_FORM[Channel(channel)],
-        character=character_of(len(unique_applicants), previous_appeal is not None),
-        addressee=addressee.strip(),
-        summary=(summary.strip() or shorten(text, 200)),
         text=text,
-        due_date=due,
+        applicants=applicants,
+        received_at=received_at,
+        kind=kind,
+        form=form,
+        addressee=addressee,
+        summary=summary,
+        questions=questions,
+        attachments=attachments,
         previous_appeal=previous_appeal,
         external_source=external_source,
         external_id=external_id,
-        status=AppealStatus.REGISTERED,
+        registered_at=registered_at,
     )
-    appeal.full_clean(exclude=["number_year", "number_seq"], validate_constraints=False)
-    appeal.save()
+    outcome = appeals_register([draft], actor=actor)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def appeals_register(drafts: Sequence[AppealDraft], *, actor: User | None) -> list[Appeal | Exception]:
+    """Register many items together; the outcome of each, in order, is its appeal or its error.
+
+    Every draft is validated first; the valid ones are numbered, inserted in bulk and passed
+    through the registration steps together (`appeals.pipeline`), in one savepoint. When
+    anything in that fails, each valid draft is registered again on its own, in its own
+    savepoint, so one bad item never costs the others their registration. A draft that fails
+    leaves nothing behind: no number is used up, no row or file is kept.
+    """
+    outcomes: list[Appeal | Exception | None] = [None] * len(drafts)
+    now = clock.now()
+    checked: list[tuple[int, AppealDraft, dt.datetime]] = []
+    existing = _existing_external(drafts)
+    seen: set[tuple[str, str]] = set()
+    for index, draft in enumerate(drafts):
+        try:
+            key = (draft.external_source, draft.external_id)
+            if draft.external_id and key in existing:
+                raise AlreadyRegistered(existing[key])
+            if draft.external_id and key in seen:
+                raise ValidationError("Это внешнее обращение уже есть в той же пачке регистрации.")
+            checked.append((index, draft, _validate(draft, now)))
+            seen.add(key)
+        except ValidationError as exc:
+            outcomes[index] = exc
+    if len(checked) == 1 or not checked:
+        for index, draft, registered_at in checked:
+            outcomes[index] = _register_isolated([(draft, registered_at)], actor)[0]
+    else:
+        together = _register_isolated([(d, r) for _, d, r in checked], actor)
+        if all(isinstance(o, Appeal) for o in together):
+            for (index, _, _), outcome in zip(checked, together, strict=True):
+                outcomes[index] = outcome
+        else:
+            for index, draft, registered_at in checked:
+                outcomes[index] = _register_isolated([(draft, registered_at)], actor)[0]
+    return [o if o is not None else RuntimeError("not registered") for o in outcomes]
+
+
+def _register_isolated(
+    batch: Sequence[tuple[AppealDraft, dt.datetime]], actor: User | None
+) -> list[Appeal | Exception]:
+    """All of `batch` in one savepoint, or (on any error) none of it: the error for each."""
+    written: list[str] = []
+    try:
+        with removed_on_error(written), transaction.atomic():
+            return list(_register_batch(batch, actor, written))
+    except Exception as exc:  # the caller decides: retry one by one, or report this item's error
+        return [exc] * len(batch)
+
+
+def _existing_external(drafts: Sequence[AppealDraft]) -> dict[tuple[str, str], Appeal]:
+    """Appeals already registered under the drafts' external ids (one query per source)."""
+    by_source: dict[str, list[str]] = {}
+    for d in drafts:
+        if d.external_id:
+            by_source.setdefault(d.external_source, []).append(d.external_id)
+    found: dict[tuple[str, str], Appeal] = {}
+    for source, ids in by_source.items():
+        for appeal in Appeal.objects.filter(external_source=source, external_id__in=ids):
+            found[(appeal.external_source, appeal.external_id)] = appeal
+    return found
+
+
+def _validate(draft: AppealDraft, now: dt.datetime) -> dt.datetime:
+    """Check a draft without writing anything; return its registration moment."""
+    if not draft.text.strip():
+        raise ValidationError("Текст обращения не может быть пустым.")
+    if bool(draft.external_source) != bool(draft.external_id):
+        raise ValidationError("Внешняя система и номер в ней указываются вместе.")
+    _check_attachments(draft.attachments)
+    registered_at = draft.registered_at or now
+    if (draft.received_at or registered_at) > registered_at:
+        raise ValidationError("Дата поступления не может быть позже даты регистрации.")
+    for position, question in enumerate(draft.questions, start=1):
+        if not question.text.strip():
+            raise ValidationError(f"Вопрос {position}: текст не может быть пустым.")
+    return registered_at
+
+
+def _register_batch(
+    batch: Sequence[tuple[AppealDraft, dt.datetime]], actor: User | None, written: list[str]
+) -> list[Appeal]:
+    """Insert the validated drafts with their numbers, signatories, questions and history,
+    then run the registration steps over all of them. Runs inside one savepoint."""
+    registered_by = actor if actor is not None and actor.is_authenticated else None
+    calendar = current_calendar()
+    numbers = next_numbers(
+        [(draft.body, draft.kind, timezone.localtime(registered_at).year) for draft, registered_at in batch]
+    )
+    appeals: list[Appeal] = []
+    signatories: list[list[Applicant]] = []
+    for (draft, registered_at), (number, seq) in zip(batch, numbers, strict=True):
+        text = draft.text.strip()
+        local_registered = timezone.localtime(registered_at)
+        unique_applicants = list(dict.fromkeys(draft.applicants))
+        appeal = Appeal(
+            body=draft.body,
+            number=number,
+            number_year=local_registered.year,
+            number_seq=seq,
+            received_at=draft.received_at or registered_at,
+            registered_at=registered_at,
+            registered_by=registered_by,
+            channel=draft.channel,
+            kind=draft.kind,
+            form=draft.form or CHANNEL_FORM[Channel(draft.channel)],
+            character=character_of(len(unique_applicants), draft.previous_appeal is not None),
+            addressee=draft.addressee.strip(),
+            summary=(draft.summary.strip() or shorten(text, 200)),
+            text=text,
+            due_date=legal_due_date(
+                local_registered.date(),
+                draft.kind,
+                calendar,
+                message_days=settings.OTKLIK_MESSAGE_DAYS,
+                shift=Shift(settings.OTKLIK_DEADLINE_SHIFT),
+            ),
+            previous_appeal=draft.previous_appeal,
+            external_source=draft.external_source,
+            external_id=draft.external_id,
+            status=AppealStatus.REGISTERED,
+        )
+        # The related objects are instances the caller holds: no lookup query per foreign key.
+        appeal.full_clean(
+            exclude=["number_year", "number_seq", "body", "registered_by", "previous_appeal"],
+            validate_constraints=False,
+        )
+        appeal.search_document = _search_document(appeal, unique_applicants)
+        appeals.append(appeal)
+        signatories.append(unique_applicants)
+    Appeal.objects.bulk_create(appeals)
     AppealApplicant.objects.bulk_create(
         [
             AppealApplicant(appeal=appeal, applicant=a, is_primary=i == 0, position=i)
-            for i, a in enumerate(unique_applicants)
+            for appeal, applicants in zip(appeals, signatories, strict=True)
+            for i, a in enumerate(applicants)
         ]
     )
-    drafts = list(questions) or [QuestionDraft(text=text)]
-    for position, draft in enumerate(drafts, start=1):
-        _question_create(appeal=appeal, draft=draft, position=position)
-    for upload in attachments:
-        _store_attachment(appeal, upload, actor, written)
-    record_event(appeal, EventKind.REGISTERED, actor, note=f"Зарегистрировано под № {number}")
-    after_registration(appeal=appeal, actor=actor)
-    sync_appeal_status(appeal, actor)
-    refresh_search_document(appeal)
-    return appeal
+    questions = [
+        _question_new(appeal=appeal, draft=question, position=position)
+        for appeal, (draft, _) in zip(appeals, batch, strict=True)
+        for position, question in enumerate(list(draft.questions) or [QuestionDraft(text=appeal.text)], start=1)
+    ]
+    Question.objects.bulk_create(questions)
+    for appeal, (draft, _) in zip(appeals, batch, strict=True):
+        for upload in draft.attachments:
+            _store_attachment(appeal, upload, actor, written)
+    at = clock.now()
+    AppealEvent.objects.bulk_create(
+        [
+            AppealEvent(
+                appeal=appeal,
+                at=at,
+                actor=registered_by,
+                kind=EventKind.REGISTERED,
+                note=f"Зарегистрировано под № {appeal.number}",
+            )
+            for appeal in appeals
+        ]
+    )
+    after_registration(appeals=appeals, actor=actor)
+    sync_appeals_status(appeals, actor)
+    return appeals
 
 
-def _question_create(*, appeal: Appeal, draft: QuestionDraft, position: int) -> Question:
+def _search_document(appeal: Appeal, applicants: Sequence[Applicant]) -> str:
+    names = [a.search_name for a in applicants]
+    return fold(" ".join([appeal.number, appeal.summary, appeal.text, *names]))
+
+
+def _question_new(*, appeal: Appeal, draft: QuestionDraft, position: int) -> Question:
+    """A validated, unsaved question of `appeal` (the caller saves it, alone or in bulk)."""
     text = draft.text.strip()
     if not text:
         raise ValidationError(f"Вопрос {position}: текст не может быть пустым.")
@@ -336,6 +462,13 @@ def _question_create(*, appeal: Appeal, draft: QuestionDraft, position: int) -> 
         status=QuestionStatus.ASSIGNED if draft.executor else QuestionStatus.NEW,
         due_date=appeal.due_date,
     )
+    # Related objects arrive as instances (or are the appeal being saved): no lookups.
+    question.full_clean(exclude=["appeal", "classifier", "department", "executor"], validate_constraints=False)
+    return question
+
+
+def _question_create(*, appeal: Appeal, draft: QuestionDraft, position: int) -> Question:
+    question = _question_new(appeal=appeal, draft=draft, position=position)
     question.full_clean()
     question.save()
     return question
@@ -579,15 +712,29 @@ def attachments_add(*, appeal: Appeal, actor: User, files: Sequence[UploadedFile
 
 def sync_appeal_status(appeal: Appeal, actor: User | None) -> None:
     """The appeal's status follows its questions until it is taken off control."""
-    if appeal.status == AppealStatus.CLOSED:
+    sync_appeals_status([appeal], actor)
+
+
+def sync_appeals_status(appeals: Sequence[Appeal], actor: User | None) -> None:
+    """`sync_appeal_status` for many appeals, reading their questions' statuses in one query."""
+    open_appeals = [a for a in appeals if a.status != AppealStatus.CLOSED]
+    if not open_appeals:
         return
-    statuses: Iterable[str] = appeal.questions.values_list("status", flat=True)
-    statuses = list(statuses)
+    statuses: dict[int, list[str]] = {a.pk: [] for a in open_appeals}
+    rows: Iterable[tuple[int, str]] = Question.objects.filter(appeal__in=open_appeals).values_list(
+        "appeal_id", "status"
+    )
+    for appeal_id, status in rows:
+        statuses[appeal_id].append(status)
+    for appeal in open_appeals:
+        target = _status_of(statuses[appeal.pk])
+        if appeal.status != target:
+            apply_changes(appeal, {"status": target}, appeal=appeal, actor=actor)
+
+
+def _status_of(statuses: Sequence[str]) -> str:
     if statuses and all(s == QuestionStatus.DONE for s in statuses):
-        target = AppealStatus.ANSWERED
-    elif any(s != QuestionStatus.NEW for s in statuses):
-        target = AppealStatus.IN_WORK
-    else:
-        target = AppealStatus.REGISTERED
-    if appeal.status != target:
-        apply_changes(appeal, {"status": target}, appeal=appeal, actor=actor)
+        return AppealStatus.ANSWERED
+    if any(s != QuestionStatus.NEW for s in statuses):
+        return AppealStatus.IN_WORK
+    return AppealStatus.REGISTERED

@@ -2,11 +2,15 @@
 
 Each item is a document (text, address, a person who writes again now and then, an e-mail)
 received by `intake.services.item_receive` — payload written to storage, row inserted — and
-then registered by `item_register`, exactly what the task does: parse, check attachments,
-recognise the applicant (`applicant_resolve`), `appeal_register` with its registration steps
-(text analysis, classification, routing, stage plan). Where the time goes is printed per step.
-The baseline in the same run is `appeal_register` alone for the same texts with one fixed
-applicant: what registration costs without intake and applicant matching.
+then registered exactly as the queue's tasks do: one task per item, `items_register`, which
+takes its item and up to `--batch - 1` others waiting (200 in all by default) and registers
+them together: parse, check attachments, recognise the applicants one by one
+(`applicant_resolve`), then one `appeals_register` call with the registration steps (text
+analysis, classification, routing, stage plan, grouping) over the batch. Where the time goes
+is printed per step. `--batch 1` registers one item per task, the way it was done before
+batches, for comparison. The baseline in the same run is `appeal_register` alone for the
+same texts with one fixed applicant: what registration costs one appeal at a time, without
+intake and applicant matching.
 
 One process on SQLite by default; on PostgreSQL when DATABASE_URL is given, where
 `--workers 2` also runs two worker processes over the same queue of received items.
@@ -91,35 +95,39 @@ def instrument(timers: Timers) -> None:
     import appeals.services
     import intake.services
 
-    for name in ("parse", "check_attachments", "applicant_resolve", "appeal_register"):
+    for name in ("parse", "check_attachments", "applicant_resolve", "appeals_register"):
         setattr(intake.services, name, timers.wrap(name, getattr(intake.services, name)))
     steps = [
         timers.wrap(f"  step {path.rsplit('.', 1)[-1]}", fn)
         for path, fn in zip(appeals.pipeline.REGISTRATION_STEPS, appeals.pipeline._steps(), strict=True)
     ]
-    appeals.services.after_registration = lambda *, appeal, actor: [s(appeal=appeal, actor=actor) for s in steps]  # type: ignore[assignment]
+    appeals.services.after_registration = lambda *, appeals, actor: [s(appeals=appeals, actor=actor) for s in steps]  # type: ignore[assignment]
 
 
-def register_ids(ids: list[int]) -> int:
+def register_ids(ids: list[int], batch: int) -> tuple[int, float]:
+    """What the queue's tasks do, one task per item: each takes its item and up to `batch - 1`
+    other waiting ones (an item a previous task registered is found done at once).
+    The number of failed items and the CPU seconds of this process."""
     from intake.choices import ItemStatus
-    from intake.services import item_register
+    from intake.models import IncomingItem
+    from intake.services import items_register
 
-    failed = 0
+    cpu = time.process_time()
     for done, pk in enumerate(ids, start=1):
-        if item_register(item_id=pk).status != ItemStatus.REGISTERED:
-            failed += 1
+        items_register(item_id=pk, more=batch - 1)
         if done % 1000 == 0:
-            print(f"  … {done} registered by process {os.getpid()}", file=sys.stderr, flush=True)
-    return failed
+            print(f"  … {done} tasks run by process {os.getpid()}", file=sys.stderr, flush=True)
+    failed = IncomingItem.objects.filter(pk__in=ids).exclude(status=ItemStatus.REGISTERED).count()
+    return failed, time.process_time() - cpu
 
 
-def _worker(env: dict[str, str], ids: list[int]) -> int:
+def _worker(env: dict[str, str], ids: list[int], batch: int) -> tuple[int, float]:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    return register_ids(ids)
+    return register_ids(ids, batch)
 
 
 def main() -> None:
@@ -127,6 +135,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--baseline", type=int, default=1000, help="appeals registered by the baseline")
     parser.add_argument("--workers", type=int, default=1, choices=[1, 2])
+    parser.add_argument(
+        "--batch", type=int, default=0, help="items one task registers together (default: the task's BATCH_SIZE)"
+    )
     args = parser.parse_args()
 
     postgres = bool(os.environ.get("DATABASE_URL"))
@@ -138,7 +149,7 @@ def main() -> None:
     from intake.choices import DOCUMENT_CONTENT_TYPE, ItemStatus
     from intake.models import IncomingItem
     from intake.parsers import document_bytes
-    from intake.services import item_receive
+    from intake.services import BATCH_SIZE, item_receive
     from org.models import Body
     from org.services import roles_ensure
     from people.models import Applicant
@@ -147,7 +158,11 @@ def main() -> None:
     body = Body.objects.create(code="bench", name="Администрация района", short_name="Администрация")
     docs = documents(load_texts(args.items + args.baseline))
     items, baseline_docs = docs[: args.items], docs[args.items :]
-    print(f"database: {connection.vendor}; items: {len(items)} from {DATA.name}; workers: {args.workers}")
+    batch = args.batch or BATCH_SIZE
+    print(
+        f"database: {connection.vendor}; items: {len(items)} from {DATA.name}; workers: {args.workers}; "
+        f"batch: {batch}; load average before: {os.getloadavg()[0]:.1f}"
+    )
 
     start = time.perf_counter()
     for portal_id, doc in items:
@@ -164,25 +179,34 @@ def main() -> None:
     print(f"receive (payload to storage + row):  {receive_s:7.1f} s  {len(ids) / receive_s:8.1f} items/s")
 
     timers = Timers()
-    cpu = time.process_time()
     start = time.perf_counter()
     if args.workers == 1:
         instrument(timers)
-        failed = register_ids(ids)
+        failed, cpu_s = register_ids(ids, batch)
     else:
         connection.close()
         env = {k: v for k, v in os.environ.items() if k.startswith(("OTKLIK_", "DATABASE_URL", "DJANGO_"))}
         halves = [ids[0::2], ids[1::2]]
         with multiprocessing.get_context("spawn").Pool(2) as pool:
-            failed = sum(pool.starmap(_worker, [(env, half) for half in halves]))
+            results = pool.starmap(_worker, [(env, half, batch) for half in halves])
+        cpu_s = sum(c for _, c in results)
+        # Items that lost a lock conflict between the workers went back to the queue with a new
+        # task; run those tasks here, as a worker would.
+        requeued = list(IncomingItem.objects.filter(status=ItemStatus.RECEIVED).values_list("pk", flat=True))
+        if requeued:
+            print(f"items queued again after a lock conflict: {len(requeued)}")
+        failed, extra_cpu_s = register_ids(requeued, batch)
+        cpu_s += extra_cpu_s
+        failed = IncomingItem.objects.exclude(status=ItemStatus.REGISTERED).count()
     register_s = time.perf_counter() - start
-    cpu_s = time.process_time() - cpu
     registered = IncomingItem.objects.filter(status=ItemStatus.REGISTERED).count()
     print(f"register (the task's work):          {register_s:7.1f} s  {len(ids) / register_s:8.1f} items/s")
     print(f"registered {registered}, failed {failed}; applicant cards: {Applicant.objects.count()}")
-    if args.workers == 1:
-        # On a shared machine the wall clock includes waiting for a core; CPU time does not.
-        print(f"register CPU time of this process: {cpu_s:.1f} s ({1000 * cpu_s / len(ids):.1f} ms per item)")
+    # On a shared machine the wall clock includes waiting for a core; CPU time does not.
+    print(
+        f"register CPU time of the worker process(es): {cpu_s:.1f} s ({1000 * cpu_s / len(ids):.1f} ms per item); "
+        f"load average after: {os.getloadavg()[0]:.1f}"
+    )
     total_s = receive_s + register_s
     per_s = len(ids) / total_s
     print(f"whole pipeline: {per_s:.1f} items/s ({1000 * total_s / len(ids):.2f} ms per item)")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from classification.selectors import engine, record_for
-from classification.services import question_classify
+from classification.services import questions_classify_new
 from nlp.pipeline import analysis_of
 
 ENGINE_ATTR = "_otklik_engine"
@@ -20,15 +21,27 @@ def engine_for(appeal: Any) -> Any:
     return current
 
 
-def classify_appeal(*, appeal: Any, actor: Any) -> None:
-    """Suggest (and, when sure enough, set) the code of each question that has none; idempotent."""
-    questions = list(appeal.questions.filter(classifier__isnull=True, suggestion__isnull=True).order_by("position"))
-    if not questions:
+def classify_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
+    """Suggest (and, when sure enough, set) the code of each question that has none; idempotent.
+
+    The engine is checked once for the batch and shared by the following steps."""
+    from appeals.models import Question
+
+    if not appeals:
         return
-    analysis = analysis_of(appeal)
-    signal_codes = set(analysis.signal_codes) if analysis is not None else set()
-    current = engine_for(appeal)
+    current = engine_for(appeals[0])
+    for appeal in appeals:
+        setattr(appeal, ENGINE_ATTR, current)
+    by_pk = {appeal.pk: appeal for appeal in appeals}
+    questions = Question.objects.filter(
+        appeal__in=list(by_pk), classifier__isnull=True, suggestion__isnull=True
+    ).order_by("appeal_id", "position")
+    understood = []
     for question in questions:
+        appeal = by_pk[question.appeal_id]
+        question.appeal = appeal
+        analysis = analysis_of(appeal)
+        signal_codes = set(analysis.signal_codes) if analysis is not None else set()
         record = record_for(
             text=question.text,
             channel=appeal.channel,
@@ -37,11 +50,10 @@ def classify_appeal(*, appeal: Any, actor: Any) -> None:
             lat=analysis.lat if analysis is not None else None,
             lon=analysis.lon if analysis is not None else None,
         )
-        understanding = current.understand(record, channel=appeal.channel, signal_codes=signal_codes)
-        question_classify(
-            question=question,
-            understanding=understanding,
-            vocabulary=current.vocabulary,
-            model_version_id=current.model_version_id,
-            replace=False,
-        )
+        understood.append((question, current.understand(record, channel=appeal.channel, signal_codes=signal_codes)))
+    if understood:
+        questions_classify_new(understood, vocabulary=current.vocabulary, model_version_id=current.model_version_id)
+
+
+def classify_appeal(*, appeal: Any, actor: Any) -> None:
+    classify_appeals(appeals=[appeal], actor=actor)

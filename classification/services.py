@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,6 +260,40 @@ def question_classify(
     the classifier's names never does. A question that already has a code keeps it. `replace=False`
     is the registration path: the question is new, so the suggestion is simply created.
     """
+    if not replace:
+        return questions_classify_new(
+            [(question, understanding)], vocabulary=vocabulary, model_version_id=model_version_id
+        )[0]
+    values, apply = _suggestion_values(question, understanding, vocabulary, model_version_id)
+    suggestion, _ = Suggestion.objects.update_or_create(question=question, defaults=values)
+    if apply:
+        _apply_code(question, understanding, vocabulary)
+    return suggestion
+
+
+@transaction.atomic
+def questions_classify_new(
+    understood: Sequence[tuple[Question, Understanding]], *, vocabulary: Vocabulary, model_version_id: int | None
+) -> list[Suggestion]:
+    """The registration path of `question_classify` for many new questions: one insert of the
+    suggestions, then the codes that are sure enough are set (each with its history entry)."""
+    rows = []
+    applied = []
+    for question, understanding in understood:
+        values, apply = _suggestion_values(question, understanding, vocabulary, model_version_id)
+        rows.append(Suggestion(question=question, **values))
+        if apply:
+            applied.append((question, understanding))
+    suggestions = Suggestion.objects.bulk_create(rows)
+    for question, understanding in applied:
+        _apply_code(question, understanding, vocabulary)
+    return suggestions
+
+
+def _suggestion_values(
+    question: Question, understanding: Understanding, vocabulary: Vocabulary, model_version_id: int | None
+) -> tuple[dict[str, Any], bool]:
+    """The suggestion's fields, and whether its code is set on the question at once."""
     code = understanding.code
     local = understanding.local
     code_id = vocabulary.code_ids.get(code.value) if code else None
@@ -294,22 +328,24 @@ def question_classify(
     )
     if apply:
         values["status"] = SuggestionStatus.APPLIED
-    if replace:
-        suggestion, _ = Suggestion.objects.update_or_create(question=question, defaults=values)
-    else:
-        suggestion = Suggestion.objects.create(question=question, **values)
-    if apply and code is not None and code_id is not None:
-        Question.objects.filter(pk=question.pk).update(classifier_id=code_id)
-        question.classifier_id = code_id
-        _event(
-            question,
-            None,
-            field=str(Question._meta.get_field("classifier").verbose_name),
-            old="—",
-            new=f"{code.value} {code.label}",
-            note=f"Присвоен автоматически: уверенность {round(code.confidence * 100)} %",
-        )
-    return suggestion
+    return values, apply
+
+
+def _apply_code(question: Question, understanding: Understanding, vocabulary: Vocabulary) -> None:
+    code = understanding.code
+    code_id = vocabulary.code_ids.get(code.value) if code is not None else None
+    if code is None or code_id is None:  # only a suggestion with a known code is applied
+        return
+    Question.objects.filter(pk=question.pk).update(classifier_id=code_id)
+    question.classifier_id = code_id
+    _event(
+        question,
+        None,
+        field=str(Question._meta.get_field("classifier").verbose_name),
+        old="—",
+        new=f"{code.value} {code.label}",
+        note=f"Присвоен автоматически: уверенность {round(code.confidence * 100)} %",
+    )
 
 
 def _require_editor(actor: User, question: Question) -> None:

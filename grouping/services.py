@@ -40,7 +40,9 @@ from grouping.selectors import match_signature
 from grouping.text import content_tokens
 from nlp.addresses import find_addresses
 from nlp.entities import find_emails, find_persons, find_phones
+from nlp.gazetteer import GazetteerIndex
 from nlp.models import AppealAnalysis
+from nlp.selectors import gazetteer_index
 from org.choices import RoleCode
 from org.models import StaffMember
 from org.selectors import actor_for, answering_head
@@ -70,27 +72,41 @@ def params(current: GroupingSettings | None = None, *, threshold: float | None =
 
 def _topic(question: Question) -> tuple[str, Any]:
     """The question's topic: its code, else the suggested code (None when nothing is known)."""
-    if question.classifier_id:
-        return question.classifier.code, question.classifier  # type: ignore[union-attr]
-    suggestion = Suggestion.objects.filter(question=question).select_related("classifier").first()
-    if suggestion is not None and suggestion.classifier is not None:
-        return suggestion.classifier.code, suggestion.classifier
-    return "", None
+    return _topics([question])[question.pk]
 
 
-def _place(question: Question) -> tuple[float | None, float | None, str, str]:
+def _topics(questions: Sequence[Question]) -> dict[int, tuple[str, Any]]:
+    """`_topic` of many questions: the suggestions of those without a code in one query."""
+    found: dict[int, tuple[str, Any]] = {}
+    uncoded = []
+    for question in questions:
+        if question.classifier_id:
+            found[question.pk] = (question.classifier.code, question.classifier)  # type: ignore[union-attr]
+        else:
+            uncoded.append(question.pk)
+    suggested = {
+        s.question_id: s.classifier
+        for s in Suggestion.objects.filter(question_id__in=uncoded, classifier__isnull=False).select_related(
+            "classifier"
+        )
+    }
+    for pk in uncoded:
+        entry = suggested.get(pk)
+        found[pk] = (entry.code, entry) if entry is not None else ("", None)
+    return found
+
+
+def _place(
+    question: Question, analysis: AppealAnalysis | None, index: GazetteerIndex
+) -> tuple[float | None, float | None, str, str]:
     """Coordinates, building key and label: an address in the question's own text first, then the
-    place the text analysis found for the whole appeal."""
-    from nlp.selectors import gazetteer_index
-
-    index = gazetteer_index()
+    place the text analysis (of the whole appeal) found."""
     if len(index):
         found = index.find_in_text(question.text)
         if found is not None and found.precision == "house":
             return found.lat, found.lon, building_key(found.address), found.address
     mentions = [m for m in find_addresses(question.text) if m.address.house]
     own_building = building_key(mentions[0].text) if mentions else ""
-    analysis = AppealAnalysis.objects.filter(appeal_id=question.appeal_id).first()
     if not own_building and analysis is not None and analysis.place_precision == "house":
         return analysis.lat, analysis.lon, building_key(analysis.place_address), analysis.place_address
     if own_building:
@@ -98,36 +114,56 @@ def _place(question: Question) -> tuple[float | None, float | None, str, str]:
     return None, None, "", ""
 
 
-def _applicant_ids(appeal: Appeal) -> list[int]:
-    """The applicants' current cards (a merged card stands for its survivor)."""
-    ids = list(AppealApplicant.objects.filter(appeal=appeal).values_list("applicant_id", flat=True))
-    survivors = dict(Applicant.objects.filter(pk__in=ids).values_list("pk", "merged_into_id"))
-    return sorted({survivors.get(i) or i for i in ids})
+def _applicant_ids(appeal_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each appeal's applicants' current cards (a merged card stands for its survivor)."""
+    pairs = list(AppealApplicant.objects.filter(appeal_id__in=appeal_ids).values_list("appeal_id", "applicant_id"))
+    survivors = dict(Applicant.objects.filter(pk__in={a for _, a in pairs}).values_list("pk", "merged_into_id"))
+    found: dict[int, set[int]] = {pk: set() for pk in appeal_ids}
+    for appeal_id, applicant_id in pairs:
+        found[appeal_id].add(survivors.get(applicant_id) or applicant_id)
+    return {pk: sorted(ids) for pk, ids in found.items()}
 
 
 def signature_refresh(*, question: Question) -> QuestionSignature:
     """Write what matching needs of a question (idempotent; called after every change of its text or code)."""
     question = Question.objects.select_related("appeal", "classifier").get(pk=question.pk)
-    topic, _ = _topic(question)
-    lat, lon, building, label = _place(question)
-    membership = GroupMembership.objects.filter(question=question, left_at__isnull=True).first()
-    values = {
-        "body_id": question.appeal.body_id,
-        "topic": topic[:60],
-        "cell": cell_of(lat, lon),
-        "building": building,
-        "place_label": label[:500],
-        "lat": lat,
-        "lon": lon,
-        "at": question.appeal.received_at,
-        "tokens": " ".join(sorted(content_tokens(question.text))),
-        "text_key": text_key(question.text),
-        "applicant_ids": ",".join(str(i) for i in _applicant_ids(question.appeal))[:200],
-        "group_id": membership.group_id if membership else None,
-        "indexed_at": clock.now(),
-    }
+    values = _signature_values([question])[question.pk]
     signature, _ = QuestionSignature.objects.update_or_create(question=question, defaults=values)
     return signature
+
+
+def _signature_values(questions: Sequence[Question]) -> dict[int, dict[str, Any]]:
+    """What matching needs of each question (loaded with its appeal and code), read together."""
+    topics = _topics(questions)
+    appeal_ids = sorted({q.appeal_id for q in questions})
+    analyses = {a.appeal_id: a for a in AppealAnalysis.objects.filter(appeal_id__in=appeal_ids)}
+    applicants = _applicant_ids(appeal_ids)
+    groups = dict(
+        GroupMembership.objects.filter(question__in=[q.pk for q in questions], left_at__isnull=True).values_list(
+            "question_id", "group_id"
+        )
+    )
+    now = clock.now()
+    index = gazetteer_index()  # checked once for the batch
+    values: dict[int, dict[str, Any]] = {}
+    for question in questions:
+        lat, lon, building, label = _place(question, analyses.get(question.appeal_id), index)
+        values[question.pk] = {
+            "body_id": question.appeal.body_id,
+            "topic": topics[question.pk][0][:60],
+            "cell": cell_of(lat, lon),
+            "building": building,
+            "place_label": label[:500],
+            "lat": lat,
+            "lon": lon,
+            "at": question.appeal.received_at,
+            "tokens": " ".join(sorted(content_tokens(question.text))),
+            "text_key": text_key(question.text),
+            "applicant_ids": ",".join(str(i) for i in applicants[question.appeal_id])[:200],
+            "group_id": groups.get(question.pk),
+            "indexed_at": now,
+        }
+    return values
 
 
 def rematch_changed(*, limit: int = 5000) -> int:
@@ -170,19 +206,89 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
-@transaction.atomic
 def question_match(*, question: Question, actor: User | None = None) -> MatchProposal | None:
     """Index the question, then join a clear group automatically (if allowed) or propose what fits.
 
     Also checks whether the same applicant asked this before (repeated) and whether similar
     questions arrive faster than usual here (resonance). Idempotent.
     """
+    return questions_match([question], actor=actor)[0]
+
+
+@transaction.atomic
+def questions_match(questions: Sequence[Question], *, actor: User | None = None) -> list[MatchProposal | None]:
+    """`question_match` for many questions, one after another in the given order (each is
+    indexed just before it is matched, so it sees the ones before it and not those after);
+    what can be read for all of them at once is read once."""
     settings_row = GroupingSettings.current()
-    signature = signature_refresh(question=question)
-    question = Question.objects.select_related("appeal", "classifier").get(pk=question.pk)
+    loaded = Question.objects.select_related("appeal", "classifier").in_bulk([q.pk for q in questions])
+    ordered = [loaded[q.pk] for q in questions]
+    values = _signature_values(ordered)
+    indexed = set(QuestionSignature.objects.filter(question__in=list(loaded)).values_list("question_id", flat=True))
+    hints = _BatchHints.read(ordered, values, settings_row)
+    outcomes = []
+    for question in ordered:
+        if question.pk in indexed:
+            signature, _ = QuestionSignature.objects.update_or_create(question=question, defaults=values[question.pk])
+        else:
+            signature = QuestionSignature.objects.create(question=question, **values[question.pk])
+        outcomes.append(_match_indexed(question, signature, settings_row, hints))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class _BatchHints:
+    """What a batch's questions may need, read for all of them at once, so that the checks
+    that cannot find anything skip their query: which questions have a repeat link or an open
+    proposal already, and which applicants have an answered question in the repeat window."""
+
+    linked: frozenset[int]
+    proposed: frozenset[int]
+    answered_applicants: frozenset[int]
+
+    @classmethod
+    def read(
+        cls, questions: Sequence[Question], values: dict[int, dict[str, Any]], settings_row: GroupingSettings
+    ) -> _BatchHints:
+        pks = [q.pk for q in questions]
+        applicant_ids = {int(i) for v in values.values() for i in v["applicant_ids"].split(",") if i}
+        answered: set[int] = set()
+        if applicant_ids and questions:
+            since = min(q.appeal.received_at for q in questions) - dt.timedelta(days=settings_row.repeat_days)
+            latest = max(q.appeal.received_at for q in questions)
+            answered = set(
+                Question.objects.filter(
+                    appeal__signatories__applicant_id__in=applicant_ids,
+                    appeal__received_at__gte=since,
+                    appeal__received_at__lt=latest,
+                    status=QuestionStatus.DONE,
+                )
+                .exclude(outcome=Outcome.LEFT_WITHOUT_ANSWER)
+                .values_list("appeal__signatories__applicant_id", flat=True)
+                .distinct()
+            )
+        return cls(
+            linked=frozenset(RepeatLink.objects.filter(question__in=pks).values_list("question_id", flat=True)),
+            proposed=frozenset(
+                MatchProposal.objects.filter(question__in=pks, state=ProposalState.PROPOSED).values_list(
+                    "question_id", flat=True
+                )
+            ),
+            answered_applicants=frozenset(answered),
+        )
+
+
+def _match_indexed(
+    question: Question,
+    signature: QuestionSignature,
+    settings_row: GroupingSettings,
+    hints: _BatchHints,
+) -> MatchProposal | None:
     if question.appeal.kind == Kind.NOT_APPEAL:
         return None  # closed without a reply: indexed, never grouped, repeated or counted as resonance
-    repeat_check(question=question, signature=signature, settings_row=settings_row)
+    applicants = {int(i) for i in signature.applicant_ids.split(",") if i}
+    if question.pk in hints.linked or applicants & hints.answered_applicants:
+        repeat_check(question=question, signature=signature, settings_row=settings_row)
     resonance_check(question=question, signature=signature, settings_row=settings_row)
     if signature.group_id is not None or question.status == QuestionStatus.DONE:
         return None
@@ -197,7 +303,8 @@ def question_match(*, question: Question, actor: User | None = None) -> MatchPro
         params=params(settings_row),
         question_id=question.pk,
     )
-    MatchProposal.objects.filter(question=question, state=ProposalState.PROPOSED).delete()
+    if question.pk in hints.proposed:
+        MatchProposal.objects.filter(question=question, state=ProposalState.PROPOSED).delete()
     if decision.empty or _dismissed_before(question, decision):
         return None
     if decision.group is not None and settings_row.auto_join and decision.score >= settings_row.auto_join_score:

@@ -15,13 +15,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
 from appeals.choices import Channel, QuestionType
 from appeals.models import Appeal
-from appeals.services import AlreadyRegistered, QuestionDraft, appeal_register
+from appeals.services import AlreadyRegistered, AppealDraft, QuestionDraft, appeals_register
 from classification.models import ClassifierEntry
 from core import clock
 from core.text import fold
@@ -64,6 +64,12 @@ _EXTENSIONS = {
 # Raw deliveries larger than this are refused at the door (the attachments inside are limited
 # again, one by one, at registration).
 MAX_PAYLOAD_FACTOR = 2
+# How many waiting items one registration task takes: registering them together shares the
+# queries and inserts, a batch is still short enough to keep the database's locks brief.
+BATCH_SIZE = 200
+# An item that lost a lock conflict (deadlock, lock timeout) goes back to the queue this many
+# times before it is shown as failed.
+TRANSIENT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -154,9 +160,21 @@ def _enqueue(item: IncomingItem) -> None:
     transaction.on_commit(lambda: task.enqueue(item_id=item_id))
 
 
-def _body_for(item: IncomingItem) -> Body:
-    if item.body is not None:
-        return item.body
+class _Bodies:
+    """The receiving body of each item of a batch; the configured default is looked up once."""
+
+    def __init__(self) -> None:
+        self._default: Body | None = None
+
+    def of(self, item: IncomingItem) -> Body:
+        if item.body is not None:
+            return item.body
+        if self._default is None:
+            self._default = _default_body()
+        return self._default
+
+
+def _default_body() -> Body:
     code = settings.OTKLIK_INTAKE_BODY
     if code:
         body = Body.objects.filter(code=code).first()
@@ -349,18 +367,30 @@ def _operator_questions(parsed: Parsed, choices: OperatorChoices) -> list[Questi
     return [QuestionDraft(text=parsed.text, qtype=qtype, classifier=classifier, department=department)]
 
 
-def _register(item: IncomingItem, fetched: Fetched | None = None) -> tuple[Appeal, Parsed | None]:
-    """The item's appeal, and what was parsed when this call registered it (None when an appeal
-    with the item's source id already existed)."""
-    existing = Appeal.objects.filter(external_source=item.channel, external_id=item.source_id).first()
-    if existing is not None:
-        return existing, None
+@dataclass(frozen=True)
+class _Prepared:
+    """An item read, checked and ready to register (nothing written yet)."""
+
+    item: IncomingItem
+    parsed: Parsed
+    body: Body
+    files: list[Any]
+    fetched: Fetched | None
+
+
+def _prepare(item: IncomingItem, bodies: _Bodies, fetched: Fetched | None) -> _Prepared:
+    """Parse and check an item without writing anything."""
     parsed = _parsed(item)
     files = check_attachments([*parsed.attachments, *(fetched.attachments if fetched else [])])
-    body = _body_for(item)
+    return _Prepared(item, parsed, bodies.of(item), list(files), fetched)
+
+
+def _draft(prepared: _Prepared) -> tuple[AppealDraft, User | None]:
+    """Recognise (or create) the applicant — a write — and describe the appeal to register; the
+    operator who took it down, for operator entry."""
+    parsed, item, fetched = prepared.parsed, prepared.item, prepared.fetched
     actor: User | None = None
     questions: list[QuestionDraft] = []
-    applicants: list[Applicant] = []
     if parsed.operator is not None:
         actor = User.objects.filter(pk=parsed.operator.user_id, is_active=True).first()
         if actor is None:
@@ -371,25 +401,73 @@ def _register(item: IncomingItem, fetched: Fetched | None = None) -> tuple[Appea
         query = fetched.applicant if fetched is not None and fetched.applicant is not None else parsed.applicant
         applicant = _applicant_for(parsed, query)
         applicants = [applicant] if applicant is not None else []
+    draft = AppealDraft(
+        body=prepared.body,
+        channel=item.channel,
+        text=parsed.text,
+        applicants=applicants,
+        received_at=item.received_at,
+        kind=parsed.kind,
+        summary=parsed.summary,
+        addressee=parsed.addressee,
+        questions=questions,
+        attachments=prepared.files,
+        external_source=item.channel,
+        external_id=item.source_id,
+    )
+    return draft, actor
+
+
+def _register_together(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
+    """Applicants of the batch one by one (each sees the cards made before it in the batch, so a
+    person writing twice gets one card), then one `appeals_register` call for the batch.
+
+    Runs in one savepoint; if any item fails there, the savepoint is rolled back — its new
+    cards with it — and the caller registers the items one by one."""
+    outcomes: dict[int, Appeal | Exception] = {}
+    with transaction.atomic():
+        drafts: list[AppealDraft] = []
+        actors: set[int | None] = set()
+        actor: User | None = None
+        for prepared in batch:
+            draft, actor = _draft(prepared)
+            drafts.append(draft)
+            actors.add(actor.pk if actor is not None else None)
+        if len(actors) > 1:  # only a batch of one carries an operator (see `_SINGLE_CONTENT_TYPES`)
+            raise ValueError("a registration batch mixes operators")
+        results = appeals_register(drafts, actor=actor)
+        for prepared, result in zip(batch, results, strict=True):
+            outcomes[prepared.item.pk] = result.appeal if isinstance(result, AlreadyRegistered) else result
+        if any(isinstance(o, Exception) for o in outcomes.values()):
+            raise _BatchFailed(outcomes)
+        from intake.acknowledgement import acknowledgement_queue
+
+        for prepared in batch:
+            appeal = cast(Appeal, outcomes[prepared.item.pk])
+            acknowledgement_queue(item=prepared.item, appeal=appeal, parsed=prepared.parsed)
+            _acknowledge(prepared.item, appeal)
+    return outcomes
+
+
+class _BatchFailed(Exception):
+    def __init__(self, outcomes: dict[int, Appeal | Exception]) -> None:
+        super().__init__("an item of the batch failed")
+        self.outcomes = outcomes
+
+
+def _register_prepared(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
+    """Together when all goes well; else each item alone, so a bad one fails by itself."""
+    if not batch:
+        return {}
     try:
-        appeal = appeal_register(
-            body=body,
-            actor=actor,
-            channel=item.channel,
-            text=parsed.text,
-            applicants=applicants,
-            received_at=item.received_at,
-            kind=parsed.kind,
-            summary=parsed.summary,
-            addressee=parsed.addressee,
-            questions=questions,
-            attachments=files,
-            external_source=item.channel,
-            external_id=item.source_id,
-        )
-    except AlreadyRegistered as exc:
-        return exc.appeal, None
-    return appeal, parsed
+        return _register_together(batch)
+    except Exception as exc:
+        if len(batch) == 1:
+            return {batch[0].item.pk: exc.outcomes[batch[0].item.pk] if isinstance(exc, _BatchFailed) else exc}
+    outcomes: dict[int, Appeal | Exception] = {}
+    for prepared in batch:
+        outcomes.update(_register_prepared([prepared]))
+    return outcomes
 
 
 def _reason(exc: BaseException) -> str:
@@ -403,33 +481,115 @@ def _reason(exc: BaseException) -> str:
 def item_register(*, item_id: int) -> IncomingItem:
     """Read a stored item and register it as an appeal (the 3-day clock started at receipt).
     A failure leaves nothing registered and keeps the item in «Входящие» with the reason."""
+    return items_register(item_id=item_id, more=0)[0]
+
+
+def items_register(*, item_id: int, more: int = BATCH_SIZE - 1) -> list[IncomingItem]:
+    """Register item `item_id` and up to `more` other items waiting in the queue, together.
+
+    The given item is locked (a second task for it waits, then finds it registered); the others
+    are taken with SKIP LOCKED, so two workers take different batches. Each item's outcome is
+    its own: registered, or failed with the reason — never registered twice, never half. The
+    items, the given one first."""
     try:
         # Network work (files a payload points to) happens before the row is locked.
         fetched = _fetch(item_id)
         with transaction.atomic():
-            item = IncomingItem.objects.select_for_update(of=("self",)).get(pk=item_id)
-            if item.status in FINAL_STATUSES:
-                return item
-            appeal, parsed = _register(item, fetched)
-            if parsed is not None:
-                from intake.acknowledgement import acknowledgement_queue
-
-                acknowledgement_queue(item=item, appeal=appeal, parsed=parsed)
-            item.status = ItemStatus.REGISTERED
-            item.appeal = appeal
-            item.error = ""
-            item.attempts += 1
-            item.save(update_fields=["status", "appeal", "error", "attempts", "updated_at"])
-            _acknowledge(item, appeal)
-            return item
+            return _items_register(item_id, more, fetched)
     except IncomingItem.DoesNotExist:
         raise
-    except Exception as exc:  # every failure is kept on the item for an operator
+    except Exception as exc:  # the whole batch was rolled back: keep the reason on the given item
         logger.warning("incoming item %s not registered: %s", item_id, type(exc).__name__)
-        IncomingItem.objects.filter(pk=item_id).exclude(
-            status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
-        ).update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
-        return IncomingItem.objects.get(pk=item_id)
+        _mark_failed(item_id, exc)
+        return [IncomingItem.objects.get(pk=item_id)]
+
+
+def _single_content_types() -> list[str]:
+    """Items registered only by a task (or a request) of their own: operator entry (registered by
+    the operator who took it down), paper scans (after the operator's check) and payloads that
+    point to files fetched over the network before the transaction."""
+    return [OPERATOR_CONTENT_TYPE, *SCAN_CONTENT_TYPES, *FETCHERS]
+
+
+def _items_register(item_id: int, more: int, fetched: Fetched | None) -> list[IncomingItem]:
+    first = IncomingItem.objects.select_for_update(of=("self",)).select_related("body").get(pk=item_id)
+    items = [first]
+    if first.status in FINAL_STATUSES:
+        return items
+    single = _single_content_types()
+    if more > 0 and first.content_type not in single:
+        items += list(
+            IncomingItem.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("body")
+            .filter(status=ItemStatus.RECEIVED)
+            .exclude(content_type__in=single)
+            .exclude(pk=item_id)
+            .order_by("pk")[:more]
+        )
+    bodies = _Bodies()
+    outcomes: dict[int, Appeal | Exception] = {}
+    existing = _registered_before(items)
+    waiting: list[_Prepared] = []
+    for item in items:
+        if (item.channel, item.source_id) in existing:
+            outcomes[item.pk] = existing[(item.channel, item.source_id)]
+            continue
+        try:
+            waiting.append(_prepare(item, bodies, fetched if item is first else None))
+        except Exception as exc:  # a bad payload fails its item only
+            outcomes[item.pk] = exc
+    outcomes.update(_register_prepared(waiting))
+    now = clock.now()
+    done = []
+    for item in items:
+        outcome = outcomes[item.pk]
+        item.attempts += 1
+        item.updated_at = now
+        if isinstance(outcome, Appeal):
+            item.status, item.appeal, item.error = ItemStatus.REGISTERED, outcome, ""
+            done.append(item)
+        elif isinstance(outcome, OperationalError) and item.attempts < TRANSIENT_ATTEMPTS:
+            # A lock conflict with another worker's batch (a deadlock, a lock timeout): nothing of
+            # the item was kept, it goes back to the queue with a task of its own.
+            logger.info("incoming item %s queued again after %s", item.pk, type(outcome).__name__)
+            item.error = _reason(outcome)
+            item.save(update_fields=["error", "attempts", "updated_at"])
+            _enqueue(item)
+        else:
+            logger.warning("incoming item %s not registered: %s", item.pk, type(outcome).__name__)
+            item.status, item.error = ItemStatus.FAILED, _reason(outcome)
+            item.save(update_fields=["status", "error", "attempts", "updated_at"])
+    IncomingItem.objects.bulk_update(done, ["status", "appeal", "error", "attempts", "updated_at"])
+    return items
+
+
+def _registered_before(items: list[IncomingItem]) -> dict[tuple[str, str], Appeal]:
+    """Appeals already registered for these items (a retry after a crash): one query per channel."""
+    by_channel: dict[str, list[str]] = {}
+    for item in items:
+        by_channel.setdefault(item.channel, []).append(item.source_id)
+    found: dict[tuple[str, str], Appeal] = {}
+    for channel, ids in by_channel.items():
+        for appeal in Appeal.objects.filter(external_source=channel, external_id__in=ids):
+            found[(appeal.external_source, appeal.external_id)] = appeal
+    return found
+
+
+def _mark_failed(item_id: int, exc: BaseException) -> None:
+    """The reason on the item; a lock conflict (the other items of its batch are still waiting)
+    sends it back to the queue, up to `TRANSIENT_ATTEMPTS` times, anything else fails it."""
+    waiting = IncomingItem.objects.filter(pk=item_id).exclude(
+        status__in=[ItemStatus.REGISTERED, ItemStatus.DISPOSITIONED]
+    )
+    if isinstance(exc, OperationalError):
+        with transaction.atomic():
+            again = waiting.filter(attempts__lt=TRANSIENT_ATTEMPTS - 1).update(
+                status=ItemStatus.RECEIVED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now()
+            )
+            if again:
+                _enqueue(IncomingItem.objects.get(pk=item_id))
+                return
+    waiting.update(status=ItemStatus.FAILED, error=_reason(exc), attempts=F("attempts") + 1, updated_at=clock.now())
 
 
 def _acknowledge(item: IncomingItem, appeal: Appeal) -> None:

@@ -10,8 +10,9 @@ from intake import services
 
 @task
 def register_incoming(item_id: int) -> str:
-    """Register one stored item; the outcome (registered or the error) is kept on the item."""
-    return services.item_register(item_id=item_id).status
+    """Register a stored item, with up to `BATCH_SIZE - 1` others waiting in the queue (their own
+    tasks then find them registered); each outcome (registered or the error) is kept on its item."""
+    return services.items_register(item_id=item_id)[0].status
 
 
 @task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from core import clock
 from nlp.analysis import ApplicantFacts, analyze
-from nlp.gazetteer import GazetteerError, parse_gazetteer_csv
+from nlp.gazetteer import GazetteerError, GazetteerIndex, parse_gazetteer_csv
 from nlp.models import AppealAnalysis, GazetteerAddress
 from nlp.selectors import gazetteer_index
 
@@ -62,12 +63,16 @@ def gazetteer_import(*, text: str) -> GazetteerReport:
     )
 
 
-def _applicant_facts(appeal: Any) -> list[ApplicantFacts]:
-    """Names and reply channels of the signatories, in two plain queries."""
+def _applicant_facts(appeals: Sequence[Any]) -> dict[int, list[ApplicantFacts]]:
+    """Names and reply channels of the signatories of each appeal, in two plain queries."""
+    from appeals.models import AppealApplicant
     from people.models import Contact
 
     people = list(
-        appeal.signatories.order_by("position").values(
+        AppealApplicant.objects.filter(appeal__in=[a.pk for a in appeals])
+        .order_by("appeal_id", "position", "pk")
+        .values(
+            "appeal_id",
             "applicant_id",
             "applicant__surname",
             "applicant__first_name",
@@ -81,35 +86,34 @@ def _applicant_facts(appeal: Any) -> list[ApplicantFacts]:
         "applicant_id", "kind"
     ):
         kinds.setdefault(applicant_id, set()).add(kind)
-    return [
-        ApplicantFacts(
-            surname=p["applicant__surname"],
-            first_name=p["applicant__first_name"],
-            patronymic=p["applicant__patronymic"],
-            has_reply_address=bool(kinds.get(p["applicant_id"], set()) & REPLY_CONTACT_KINDS)
-            or bool(p["applicant__gosuslugi_id"]),
-            is_organisation=p["applicant__kind"] == "organisation",
+    facts: dict[int, list[ApplicantFacts]] = {a.pk: [] for a in appeals}
+    for p in people:
+        facts[p["appeal_id"]].append(
+            ApplicantFacts(
+                surname=p["applicant__surname"],
+                first_name=p["applicant__first_name"],
+                patronymic=p["applicant__patronymic"],
+                has_reply_address=bool(kinds.get(p["applicant_id"], set()) & REPLY_CONTACT_KINDS)
+                or bool(p["applicant__gosuslugi_id"]),
+                is_organisation=p["applicant__kind"] == "organisation",
+            )
         )
-        for p in people
-    ]
+    return facts
 
 
-@transaction.atomic
-def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool = True) -> AppealAnalysis:
-    """Read the appeal's text and store what was found (a second run replaces the first).
-
-    `replace=False` is the registration path: the appeal is new, the row is simply created.
-    """
+def _analysis_values(
+    appeal: Any, facts: list[ApplicantFacts], structured_address: str, gazetteer: GazetteerIndex
+) -> dict[str, Any]:
     result = analyze(
         appeal.text,
-        applicants=_applicant_facts(appeal) or [ApplicantFacts()],
+        applicants=facts or [ApplicantFacts()],
         structured_address=structured_address,
-        gazetteer=gazetteer_index(),
+        gazetteer=gazetteer,
         today=timezone.localdate(clock.now()),
     )
     place = result.place
     data = result.to_dict()
-    values = {
+    return {
         "body": result.text,
         "data": {k: data[k] for k in ("persons", "phones", "emails", "addresses", "dates", "place", "letter")},
         "signals": data["signals"],
@@ -120,7 +124,28 @@ def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool =
         "lon": place.lon if place else None,
         "analysed_at": clock.now(),
     }
+
+
+@transaction.atomic
+def appeal_analyse(*, appeal: Any, structured_address: str = "", replace: bool = True) -> AppealAnalysis:
+    """Read the appeal's text and store what was found (a second run replaces the first).
+
+    `replace=False` is the registration path: the appeal is new, the row is simply created.
+    """
     if not replace:
-        return AppealAnalysis.objects.create(appeal=appeal, **values)
+        return appeals_analyse_new([appeal], structured_address=structured_address)[0]
+    values = _analysis_values(appeal, _applicant_facts([appeal])[appeal.pk], structured_address, gazetteer_index())
     analysis, _ = AppealAnalysis.objects.update_or_create(appeal=appeal, defaults=values)
     return analysis
+
+
+@transaction.atomic
+def appeals_analyse_new(appeals: Sequence[Any], *, structured_address: str = "") -> list[AppealAnalysis]:
+    """The registration path for many new appeals: analyse each, insert the rows together."""
+    facts = _applicant_facts(appeals)
+    gazetteer = gazetteer_index()  # checked once for the batch
+    rows = [
+        AppealAnalysis(appeal=appeal, **_analysis_values(appeal, facts[appeal.pk], structured_address, gazetteer))
+        for appeal in appeals
+    ]
+    return AppealAnalysis.objects.bulk_create(rows)

@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef
 
 from appeals.choices import Kind, QuestionStatus
+from appeals.models import Question
 from classification.models import Suggestion
 from classification.pipeline import engine_for
 from classification.selectors import record_for
 from nlp.pipeline import analysis_of
 from routing.engine import Context
 from routing.models import RoutingDecision
+from routing.selectors import setup
 from routing.services import is_complaint, question_route
 
 
-def route_appeal(*, appeal: Any, actor: Any) -> None:
+def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
     """Rules, then learned routing, with the competence check first; idempotent per question."""
-    if appeal.kind == Kind.NOT_APPEAL:
-        return  # closed without a reply (DOMAIN.md section 1): nobody needs to handle it
+    by_pk = {appeal.pk: appeal for appeal in appeals if appeal.kind != Kind.NOT_APPEAL}
+    # A non-appeal is closed without a reply (DOMAIN.md section 1): nobody needs to handle it.
+    if not by_pk:
+        return
     questions = list(
-        appeal.questions.filter(department__isnull=True, executor__isnull=True, status=QuestionStatus.NEW)
+        Question.objects.filter(
+            appeal__in=list(by_pk), department__isnull=True, executor__isnull=True, status=QuestionStatus.NEW
+        )
         .filter(~Exists(RoutingDecision.objects.filter(question=OuterRef("pk"))))
-        .select_related("classifier", "appeal")
-        .order_by("position")
+        .select_related("classifier")
+        .order_by("appeal_id", "position")
     )
     if not questions:
         return
-    analysis = analysis_of(appeal)
+    config = setup()  # once for the batch
     suggestions = {
         s.question_id: s
         for s in Suggestion.objects.filter(question__in=questions).select_related("classifier", "local_category")
     }
-    current = engine_for(appeal)
     for question in questions:
+        appeal = question.appeal = by_pk[question.appeal_id]
+        analysis = analysis_of(appeal)
+        current = engine_for(appeal)
         suggestion = suggestions.get(question.pk)
         code = question.classifier or (suggestion.classifier if suggestion else None)
         local = suggestion.local_category if suggestion else None
@@ -63,4 +72,9 @@ def route_appeal(*, appeal: Any, actor: Any) -> None:
             question=question,
             context=context,
             is_complaint=is_complaint(question, suggestion.qtype if suggestion else ""),
+            config=config,
         )
+
+
+def route_appeal(*, appeal: Any, actor: Any) -> None:
+    route_appeals(appeals=[appeal], actor=actor)

@@ -22,7 +22,7 @@ from org.selectors import actor_for
 from routing.choices import DecisionSource, ProposalStatus
 from routing.engine import Context, competence, decide, pick_executor
 from routing.models import ExternalBody, ForwardingProposal, RoutingDecision
-from routing.selectors import executor_loads, setup
+from routing.selectors import Setup, executor_loads, setup
 
 FORWARD_DAYS = 7  # 59-FZ art. 8 p. 3: forward within seven days of registration
 
@@ -43,13 +43,16 @@ def _forward_by(question: Question) -> dt.date:
 
 
 @transaction.atomic
-def question_route(*, question: Question, context: Context, is_complaint: bool = False) -> RoutingDecision:
+def question_route(
+    *, question: Question, context: Context, is_complaint: bool = False, config: Setup | None = None
+) -> RoutingDecision:
     """Decide where a new question goes, record why, and route it when the decision is sure.
 
     Outside the body's competence the question is not routed inside: a forwarding proposal with
-    the 7-day date is made for the operator instead.
+    the 7-day date is made for the operator instead. `config`: the routing set-up the caller
+    read for a whole batch (read here when not given).
     """
-    config = setup()
+    config = config or setup()
     scope = competence(context, own_prefixes=config.own_prefixes, bodies=config.bodies, is_complaint=is_complaint)
     if not scope.in_competence:
         body = ExternalBody.objects.filter(pk=scope.body_id).first() if scope.body_id else None

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,21 +75,39 @@ def _offset() -> float:
 
 def workflow_for(question: Question, *, path: str = Path.MAIN) -> Workflow:
     """The most specific active workflow for the question's kind, classifier section and unit."""
-    defaults_ensure()
-    section = question.classifier.section if question.classifier_id and question.classifier else ""
-    candidates = (
-        Workflow.objects.filter(is_active=True, path=path)
-        .filter(
-            Q(kind="") | Q(kind=question.appeal.kind),
-            Q(classifier_section="") | Q(classifier_section=section),
-            Q(department__isnull=True) | Q(department_id=question.department_id),
+    return WorkflowCatalogue.load(path).pick(question)
+
+
+class WorkflowCatalogue:
+    """The active workflows of one path with their regimes and stages, read once for a batch of
+    questions (two queries however many questions are planned) and never kept longer, so an
+    administrator's change is seen by the next registration."""
+
+    def __init__(self, path: str, workflows: list[Workflow]) -> None:
+        self.path = path
+        self.workflows = sorted(workflows, key=lambda w: (-w.specificity, w.pk))
+
+    @classmethod
+    def load(cls, path: str = Path.MAIN) -> WorkflowCatalogue:
+        defaults_ensure()
+        workflows = list(
+            Workflow.objects.filter(is_active=True, path=path)
+            .select_related("regime")
+            .prefetch_related(Prefetch("stages", queryset=StageDefinition.objects.order_by("position")))
         )
-        .select_related("regime")
-    )
-    ranked = sorted(candidates, key=lambda w: (-w.specificity, w.pk))
-    if not ranked:
-        raise ValidationError(f"Нет действующего порядка рассмотрения для пути «{Path(path).label}».")
-    return ranked[0]
+        return cls(path, workflows)
+
+    def pick(self, question: Question) -> Workflow:
+        section = question.classifier.section if question.classifier_id and question.classifier else ""
+        kind = question.appeal.kind
+        for workflow in self.workflows:  # most specific first
+            if (
+                workflow.kind in ("", kind)
+                and workflow.classifier_section in ("", section)
+                and (workflow.department_id is None or workflow.department_id == question.department_id)
+            ):
+                return workflow
+        raise ValidationError(f"Нет действующего порядка рассмотрения для пути «{Path(self.path).label}».")
 
 
 def _due_for(plan: QuestionPlan, registered_on: dt.date, calendar: ProductionCalendar) -> tuple[dt.date, dt.date]:
@@ -134,25 +152,58 @@ def _copy_stages(
 @transaction.atomic
 def plan_question(*, question: Question, now: dt.datetime | None = None) -> QuestionPlan:
     """Open the stage plan of a question: receipt and registration are done at registration."""
-    existing = QuestionPlan.objects.filter(question=question).first()
-    if existing is not None:
-        return existing
-    appeal = question.appeal
-    workflow = workflow_for(question)
+    return plan_questions([question], now=now)[0]
+
+
+@transaction.atomic
+def plan_questions(questions: Sequence[Question], *, now: dt.datetime | None = None) -> list[QuestionPlan]:
+    """Open the stage plans of many questions at once (bulk inserts, one array re-plan);
+    a question that has a plan already keeps it. The plans, in the order of `questions`."""
+    if not questions:
+        return []
+    existing = {p.question_id: p for p in QuestionPlan.objects.filter(question__in=[q.pk for q in questions])}
+    todo = [q for q in questions if q.pk not in existing]
+    if not todo:
+        return [existing[q.pk] for q in questions]
+    catalogue = WorkflowCatalogue.load(Path.MAIN)
     calendar = current_calendar()
-    registered_on = timezone.localtime(appeal.registered_at).date()
-    plan = QuestionPlan(
-        question=question,
-        workflow=workflow,
-        workflow_version=workflow.version,
-        regime=workflow.regime,
-        base_due=registered_on,
-        due=registered_on,
-    )
-    plan.base_due, plan.due = _due_for(plan, registered_on, calendar)
-    plan.save()
-    _copy_stages(plan, workflow)
-    stages = list(plan.stages.order_by("position"))
+    plans: list[QuestionPlan] = []
+    for question in todo:
+        appeal = question.appeal
+        workflow = catalogue.pick(question)
+        registered_on = timezone.localtime(appeal.registered_at).date()
+        plan = QuestionPlan(
+            question=question,
+            workflow=workflow,
+            workflow_version=workflow.version,
+            regime=workflow.regime,
+            base_due=registered_on,
+            due=registered_on,
+        )
+        plan.base_due, plan.due = _due_for(plan, registered_on, calendar)
+        plans.append(plan)
+    QuestionPlan.objects.bulk_create(plans)
+    stages: list[StagePlan] = []
+    for question, plan in zip(todo, plans, strict=True):
+        stages.extend(_opening_stages(question, plan))
+    StagePlan.objects.bulk_create(stages)
+    _sync_dues(list(zip(todo, plans, strict=True)))
+    recompute([plan.pk for plan in plans], now=now)
+    for question in todo:
+        # A question routed at registration has its resolution already.
+        if question.executor_id:
+            stages_progress(
+                question=question, milestone=StageCode.RESOLUTION, at=question.appeal.registered_at, now=now
+            )
+    existing.update({q.pk: p for q, p in zip(todo, plans, strict=True)})
+    return [existing[q.pk] for q in questions]
+
+
+def _opening_stages(question: Question, plan: QuestionPlan) -> list[StagePlan]:
+    """The stage rows of a new plan: receipt and registration done, the next stage active."""
+    appeal = question.appeal
+    definitions = [d for d in plan.workflow.stages.all() if not d.optional]
+    stages = [_stage_from(d, plan, position) for position, d in enumerate(definitions, start=1)]
     for stage in stages:
         if stage.code == StageCode.RECEIPT:
             stage.actual_start, stage.actual_end, stage.status = (
@@ -169,19 +220,45 @@ def plan_question(*, question: Question, now: dt.datetime | None = None) -> Ques
     first_open = next((s for s in stages if s.status == StageStatus.PENDING), None)
     if first_open is not None:
         first_open.status, first_open.actual_start = StageStatus.ACTIVE, appeal.registered_at
-    StagePlan.objects.bulk_update(stages, ["status", "actual_start", "actual_end"])
-    _sync_due(question, plan)
-    recompute([plan.pk], now=now)
-    # A question routed at registration has its resolution already.
-    if question.executor_id:
-        stages_progress(question=question, milestone=StageCode.RESOLUTION, at=appeal.registered_at, now=now)
-    return plan
+    return stages
 
 
 def plan_appeal(*, appeal: Appeal, actor: Any = None) -> None:
     """Registration step: a plan for every question of the new appeal."""
-    for question in appeal.questions.select_related("appeal", "classifier").order_by("position"):
-        plan_question(question=question)
+    plan_appeals(appeals=[appeal], actor=actor)
+
+
+def plan_appeals(*, appeals: Sequence[Appeal], actor: Any = None) -> None:
+    """Registration step: plans for every question of the new appeals, made together."""
+    by_pk = {appeal.pk: appeal for appeal in appeals}
+    questions = list(
+        Question.objects.filter(appeal__in=list(by_pk)).select_related("classifier").order_by("appeal_id", "position")
+    )
+    for question in questions:
+        question.appeal = by_pk[question.appeal_id]
+    plan_questions(questions)
+
+
+def _sync_dues(planned: Sequence[tuple[Question, QuestionPlan]]) -> None:
+    """Each question's deadline is its plan's; an appeal's is the latest of its questions'."""
+    changed = [(plan.due, question.pk) for question, plan in planned if question.due_date != plan.due]
+    _write(Question, changed, ["due_date"])
+    for question, plan in planned:
+        question.due_date = plan.due
+    appeals = {question.appeal_id: question.appeal for question, _ in planned}
+    latest = dict(
+        Question.objects.filter(appeal__in=list(appeals))
+        .values("appeal_id")
+        .annotate(m=Max("due_date"))
+        .values_list("appeal_id", "m")
+    )
+    moved = []
+    for pk, appeal in appeals.items():
+        due = latest.get(pk) or appeal.due_date
+        if appeal.due_date != due:
+            appeal.due_date = due
+            moved.append((due, pk))
+    _write(Appeal, moved, ["due_date"])
 
 
 def _sync_due(question: Question, plan: QuestionPlan) -> None:
@@ -385,9 +462,12 @@ def _write(model: Any, rows: list[tuple[Any, ...]], fields: list[str]) -> None:
         connection.ops.quote_name(meta.pk.column),
     )
     adapt_datetime = connection.ops.adapt_datetimefield_value
+    adapt_date = connection.ops.adapt_datefield_value
 
     def adapt(value: Any) -> Any:
-        return adapt_datetime(value) if isinstance(value, dt.datetime) else value
+        if isinstance(value, dt.datetime):
+            return adapt_datetime(value)
+        return adapt_date(value) if isinstance(value, dt.date) else value
 
     params = [[adapt(v) for v in row] for row in rows]
     with connection.cursor() as cursor:

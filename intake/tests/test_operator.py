@@ -82,10 +82,10 @@ def test_picked_card_and_gender_pass_through_to_registration(cast, login) -> Non
 
 
 def test_failure_keeps_the_card_in_the_inbox_and_the_form_says_so(cast, login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def broken(**kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database is locked")
 
-    monkeypatch.setattr("intake.services.appeal_register", broken)
+    monkeypatch.setattr("intake.services.appeals_register", broken)
     submission = str(uuid.uuid4())
     response = login(cast.operator).post(reverse("appeals:register"), _card(submission=submission))
     html = response.content.decode()

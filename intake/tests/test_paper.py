@@ -270,10 +270,10 @@ def test_registration_failure_stays_in_inbox_with_the_reason(cast, login, monkey
     item = _recognised_item(cast)
     client = login(cast.operator)
 
-    def broken(**kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ValidationError("Нумератор органа не настроен.")
 
-    monkeypatch.setattr("intake.services.appeal_register", broken)
+    monkeypatch.setattr("intake.services.appeals_register", broken)
     response = client.post(reverse("intake:scan", args=[item.pk]), _check_data())
     assert response.status_code == 200 and "Нумератор органа не настроен" in response.content.decode()
     item.refresh_from_db()

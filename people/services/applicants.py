@@ -163,10 +163,11 @@ def applicant_create(
         and Applicant.objects.filter(gosuslugi_id=applicant.gosuslugi_id, merged_into__isnull=True).exists()
     ):
         raise ValidationError("Заявитель с таким ID Госуслуг уже есть в системе.")
-    applicant.full_clean()
+    # The one constraint (a Gosuslugi id used once) is checked just above, without a query per card.
+    applicant.full_clean(validate_constraints=False)
     with index_deferred():
         applicant.save()
-        _contacts_add(applicant, contacts)
+        _contacts_add(applicant, contacts, known=set())
     record = MatchRecord.from_json(applicant.match_profile)
     if check_duplicates and record.has_identity:
         result = match(record, exclude={applicant.pk})
@@ -175,15 +176,34 @@ def applicant_create(
     return applicant
 
 
-def _contacts_add(applicant: Applicant, contacts: Iterable[ContactInput]) -> list[Contact]:
+def _contacts_add(
+    applicant: Applicant, contacts: Iterable[ContactInput], *, known: set[tuple[str, str]] | None = None
+) -> list[Contact]:
+    """Validate and add the contacts the card does not have yet (`known`: its (kind, normalized)
+    pairs when the caller knows them — an empty set for a card just made); one insert for all."""
+    if known is None:
+        known = set(applicant.contacts.values_list("kind", "normalized"))
+    kinds = {kind for kind, _ in known}
     added: list[Contact] = []
     for item in contacts:
         value = _validate_contact(item.kind, item.value)
         normalized = normalize_contact(item.kind, value)
-        if applicant.contacts.filter(kind=item.kind, normalized=normalized).exists():
+        if (item.kind, normalized) in known:
             continue
-        is_primary = not applicant.contacts.filter(kind=item.kind).exists()
-        added.append(Contact.objects.create(applicant=applicant, kind=item.kind, value=value, is_primary=is_primary))
+        added.append(
+            Contact(
+                applicant=applicant,
+                kind=item.kind,
+                value=value,
+                normalized=normalized,
+                is_primary=item.kind not in kinds,
+            )
+        )
+        known.add((item.kind, normalized))
+        kinds.add(item.kind)
+    if added:
+        Contact.objects.bulk_create(added)
+        applicant_changed(applicant)
     return added
 
 
@@ -248,8 +268,8 @@ def _enrich(applicant: Applicant, query: MatchQuery) -> None:
     with index_deferred():
         if changed:
             applicant.save(update_fields=[*changed, "search_name", "updated_at"])
+        # Saving the card and adding contacts re-index it; a card that learnt nothing keeps its index.
         _contacts_add(applicant, _query_contacts(query))
-        applicant_changed(applicant)
 
 
 @transaction.atomic
