@@ -24,6 +24,7 @@ from appeals.models import Appeal
 from appeals.services import AlreadyRegistered, AppealDraft, QuestionDraft, appeals_register
 from classification.models import ClassifierEntry
 from core import clock
+from core.locks import transaction_lock
 from core.text import fold
 from intake import rules
 from intake.attachments import Incoming, check_attachments
@@ -423,8 +424,15 @@ def _register_together(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
     person writing twice gets one card), then one `appeals_register` call for the batch.
 
     Runs in one savepoint; if any item fails there, the savepoint is rolled back — its new
-    cards with it — and the caller registers the items one by one."""
+    cards with it — and the caller registers the items one by one.
+
+    Workers register one batch at a time (the «registration» lock, held to the commit): a
+    worker recognises applicants only after the previous batch's new cards are committed, so
+    two workers never make two cards of one person, and the numbering counter and the cards
+    are never locked in opposite orders (no deadlocks). Reading and checking the items
+    (`_prepare`) happens before, in parallel."""
     outcomes: dict[int, Appeal | Exception] = {}
+    transaction_lock("registration")
     with transaction.atomic():
         drafts: list[AppealDraft] = []
         actors: set[int | None] = set()
