@@ -25,7 +25,7 @@ from people.choices import (
     SuspicionSource,
     SuspicionStatus,
 )
-from people.index import applicant_changed, index_deferred, refresh_match_index
+from people.index import applicant_changed, card_record, index_deferred, new_card_filed, refresh_match_index
 from people.matching import Candidate, MatchQuery, match
 from people.matching.lookup import TOTAL_KEY
 from people.matching.memory import frequency_keys
@@ -165,14 +165,25 @@ def applicant_create(
         raise ValidationError("Заявитель с таким ID Госуслуг уже есть в системе.")
     # The one constraint (a Gosuslugi id used once) is checked just above, without a query per card.
     applicant.full_clean(validate_constraints=False)
+    # The card goes in with its profile and contacts at once (nothing to read back to index it).
+    added = _new_contacts(applicant, contacts, known=set())
+    record = card_record(applicant, [(c.kind, c.normalized) for c in added])
+    applicant.match_profile = record.to_json()
     with index_deferred():
         applicant.save()
-        _contacts_add(applicant, contacts, known=set())
-    record = MatchRecord.from_json(applicant.match_profile)
+        for contact in added:
+            contact.applicant = applicant
+        Contact.objects.bulk_create(added)
+        new_card_filed(applicant, record)
     if check_duplicates and record.has_identity:
         result = match(record, exclude={applicant.pk})
-        for candidate in result.candidates:
-            _suspect(applicant, candidate.applicant, candidate.score, source=SuspicionSource.REGISTRATION)
+        # A card made just now is in no pair yet: the pairs go in together, nothing to look up.
+        DuplicateSuspicion.objects.bulk_create(
+            [
+                _suspicion(applicant, candidate.applicant, candidate.score, source=SuspicionSource.REGISTRATION)
+                for candidate in result.candidates
+            ]
+        )
     return applicant
 
 
@@ -181,6 +192,17 @@ def _contacts_add(
 ) -> list[Contact]:
     """Validate and add the contacts the card does not have yet (`known`: its (kind, normalized)
     pairs when the caller knows them — an empty set for a card just made); one insert for all."""
+    added = _new_contacts(applicant, contacts, known=known)
+    if added:
+        Contact.objects.bulk_create(added)
+        applicant_changed(applicant)
+    return added
+
+
+def _new_contacts(
+    applicant: Applicant, contacts: Iterable[ContactInput], *, known: set[tuple[str, str]] | None
+) -> list[Contact]:
+    """The validated contacts that are new to the card, not saved yet."""
     if known is None:
         known = set(applicant.contacts.values_list("kind", "normalized"))
     kinds = {kind for kind, _ in known}
@@ -201,9 +223,6 @@ def _contacts_add(
         )
         known.add((item.kind, normalized))
         kinds.add(item.kind)
-    if added:
-        Contact.objects.bulk_create(added)
-        applicant_changed(applicant)
     return added
 
 
@@ -269,7 +288,20 @@ def _enrich(applicant: Applicant, query: MatchQuery) -> None:
         if changed:
             applicant.save(update_fields=[*changed, "search_name", "updated_at"])
         # Saving the card and adding contacts re-index it; a card that learnt nothing keeps its index.
-        _contacts_add(applicant, _query_contacts(query))
+        _contacts_add(applicant, _query_contacts(query), known=_indexed_contacts(applicant))
+
+
+def _indexed_contacts(applicant: Applicant) -> set[tuple[str, str]] | None:
+    """The card's phones, e-mails and postal addresses as its match profile holds them (kept in
+    step with its contacts by `people.index`); None when it has no profile to read them from."""
+    if not applicant.match_profile:
+        return None
+    record = MatchRecord.from_json(applicant.match_profile)
+    return {
+        *((ContactKind.PHONE.value, v) for v in record.phones),
+        *((ContactKind.EMAIL.value, v) for v in record.emails),
+        *((ContactKind.POSTAL.value, v) for v in record.addresses),
+    }
 
 
 @transaction.atomic
@@ -340,7 +372,17 @@ def _suspect(
             existing.evidence = _evidence_json(score)
             existing.save(update_fields=["weight", "probability", "evidence"])
         return existing, False
-    created = DuplicateSuspicion.objects.create(
+    created = _suspicion(a, b, score, source=source, run=run)
+    created.save()
+    return created, True
+
+
+def _suspicion(
+    a: Applicant, b: Applicant, score: Score, *, source: str, run: DedupRun | None = None
+) -> DuplicateSuspicion:
+    """The pair as a new review-queue entry (unsaved), the older card first."""
+    first, second = (a, b) if a.pk < b.pk else (b, a)
+    return DuplicateSuspicion(
         first=first,
         second=second,
         weight=score.weight,
@@ -349,7 +391,6 @@ def _suspect(
         source=source,
         run=run,
     )
-    return created, True
 
 
 @transaction.atomic
