@@ -33,6 +33,7 @@ from appeals.numbering import next_numbers
 from appeals.pipeline import after_registration
 from classification.models import ClassifierEntry
 from core import clock
+from core.bulk import insert_rows
 from core.calendar import current_calendar
 from core.files import removed_on_error
 from core.text import fold, shorten
@@ -406,12 +407,13 @@ def _register_batch(
         appeals.append(appeal)
         signatories.append(unique_applicants)
     Appeal.objects.bulk_create(appeals)
-    AppealApplicant.objects.bulk_create(
+    insert_rows(
+        AppealApplicant,
         [
             AppealApplicant(appeal=appeal, applicant=a, is_primary=i == 0, position=i)
             for appeal, applicants in zip(appeals, signatories, strict=True)
             for i, a in enumerate(applicants)
-        ]
+        ],
     )
     questions = [
         _question_new(appeal=appeal, draft=question, position=position)
@@ -423,7 +425,8 @@ def _register_batch(
         for upload in draft.attachments:
             _store_attachment(appeal, upload, actor, written)
     at = clock.now()
-    AppealEvent.objects.bulk_create(
+    insert_rows(
+        AppealEvent,
         [
             AppealEvent(
                 appeal=appeal,
@@ -433,7 +436,7 @@ def _register_batch(
                 note=f"Зарегистрировано под № {appeal.number}",
             )
             for appeal in appeals
-        ]
+        ],
     )
     after_registration(appeals=appeals, actor=actor)
     sync_appeals_status(appeals, actor)

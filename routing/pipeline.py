@@ -16,7 +16,7 @@ from nlp.pipeline import analysis_of
 from routing.engine import Context
 from routing.models import RoutingDecision
 from routing.selectors import setup
-from routing.services import is_complaint, question_route
+from routing.services import is_complaint, questions_route
 
 
 def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
@@ -40,6 +40,7 @@ def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
         s.question_id: s
         for s in Suggestion.objects.filter(question__in=questions).select_related("classifier", "local_category")
     }
+    routes: list[tuple[Question, Context, bool]] = []
     for question in questions:
         appeal = question.appeal = by_pk[question.appeal_id]
         analysis = analysis_of(appeal)
@@ -68,12 +69,8 @@ def route_appeals(*, appeals: Sequence[Any], actor: Any) -> None:
             predicted_department=predicted.label if predicted else "",
             predicted_confidence=predicted.confidence if predicted else 0.0,
         )
-        question_route(
-            question=question,
-            context=context,
-            is_complaint=is_complaint(question, suggestion.qtype if suggestion else ""),
-            config=config,
-        )
+        routes.append((question, context, is_complaint(question, suggestion.qtype if suggestion else "")))
+    questions_route(routes, config=config)
 
 
 def route_appeal(*, appeal: Any, actor: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,6 +16,7 @@ from appeals import services as appeal_services
 from appeals.choices import EventKind, QuestionType
 from appeals.models import AppealEvent, Question
 from core import clock
+from core.bulk import insert_rows
 from core.text import shorten
 from org.choices import RoleCode
 from org.models import Department, StaffMember
@@ -52,12 +54,44 @@ def question_route(
     the 7-day date is made for the operator instead. `config`: the routing set-up the caller
     read for a whole batch (read here when not given).
     """
-    config = config or setup()
+    return questions_route([(question, context, is_complaint)], config=config or setup())[0]
+
+
+def questions_route(routes: Sequence[tuple[Question, Context, bool]], *, config: Setup) -> list[RoutingDecision]:
+    """`question_route` for many new questions: the decisions that only record a proposal (the
+    usual case) go in with one insert; a forwarding proposal or an applied route is written
+    question by question. The decisions, in order."""
+    decisions: list[RoutingDecision] = []
+    recorded: list[RoutingDecision] = []
+    for question, context, is_complaint in routes:
+        decision, forwarding = _route_decision(question, context, is_complaint, config)
+        if decision.applied or forwarding is not None:
+            with transaction.atomic():
+                _route_write(question, decision, forwarding)
+        else:
+            recorded.append(decision)
+        decisions.append(decision)
+    insert_rows(RoutingDecision, recorded)
+    return decisions
+
+
+def _route_decision(
+    question: Question, context: Context, is_complaint: bool, config: Setup
+) -> tuple[RoutingDecision, ForwardingProposal | None]:
+    """The decision for a new question and, outside the competence, the forwarding proposal;
+    neither saved yet."""
     scope = competence(context, own_prefixes=config.own_prefixes, bodies=config.bodies, is_complaint=is_complaint)
     if not scope.in_competence:
         body = ExternalBody.objects.filter(pk=scope.body_id).first() if scope.body_id else None
         forward_by = _forward_by(question)
-        ForwardingProposal.objects.create(
+        where = f"переадресовать в «{body}»" if body else "вернуть заявителю с разъяснением"
+        record = RoutingDecision(
+            question=question,
+            source=DecisionSource.COMPETENCE,
+            reason=f"вне компетенции: {scope.reason}. Предложено {where} до {forward_by:%d.%m.%Y}, уведомив заявителя",
+            created_at=clock.now(),
+        )
+        forwarding = ForwardingProposal(
             question=question,
             external_body=body,
             reason=scope.reason,
@@ -65,13 +99,7 @@ def question_route(
             forward_by=forward_by,
             created_at=clock.now(),
         )
-        where = f"переадресовать в «{body}»" if body else "вернуть заявителю с разъяснением"
-        return RoutingDecision.objects.create(
-            question=question,
-            source=DecisionSource.COMPETENCE,
-            reason=f"вне компетенции: {scope.reason}. Предложено {where} до {forward_by:%d.%m.%Y}, уведомив заявителя",
-            created_at=clock.now(),
-        )
+        return record, forwarding
     decision = decide(context, config.rules, auto_threshold=settings.OTKLIK_AUTO_ROUTE_PERCENT / 100)
     reasons = list(decision.reasons)
     department = None
@@ -89,7 +117,7 @@ def question_route(
             if executor_id is not None:
                 executor = StaffMember.objects.select_related("user", "department").filter(pk=executor_id).first()
             department = department or unit
-    record = RoutingDecision.objects.create(
+    record = RoutingDecision(
         question=question,
         source=decision.source,
         rule_id=decision.rule_id,
@@ -100,14 +128,21 @@ def question_route(
         applied=decision.apply and (department is not None or executor is not None),
         created_at=clock.now(),
     )
+    return record, None
+
+
+def _route_write(question: Question, record: RoutingDecision, forwarding: ForwardingProposal | None) -> None:
+    """Store a decision that does more than record itself: the forwarding proposal, or the route."""
+    if forwarding is not None:
+        forwarding.save()
+    record.save()
     if record.applied:
         appeal_services.question_route_automatically(
             question=question,
-            department=department,
-            executor=executor,
+            department=record.department,
+            executor=record.executor,
             reason="Маршрутизация: " + shorten(record.reason, 900),
         )
-    return record
 
 
 def _require_router(actor: User, question: Question) -> None:

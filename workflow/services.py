@@ -20,6 +20,7 @@ from django.utils import timezone
 from appeals.choices import EventKind, Kind
 from appeals.models import Appeal, AppealEvent, Question
 from core import clock
+from core.bulk import insert_rows
 from core.calendar import ProductionCalendar, current_calendar
 from org.choices import RoleCode
 from org.models import Department
@@ -186,7 +187,7 @@ def plan_questions(questions: Sequence[Question], *, now: dt.datetime | None = N
     stages: list[StagePlan] = []
     for question, plan in zip(todo, plans, strict=True):
         stages.extend(_opening_stages(question, plan))
-    StagePlan.objects.bulk_create(stages)
+    insert_rows(StagePlan, stages)
     _sync_dues(list(zip(todo, plans, strict=True)))
     recompute([plan.pk for plan in plans], now=now)
     for question in todo:
