@@ -43,6 +43,7 @@ from org.models import Body
 from org.selectors import active_departments, actor_for
 from people.choices import ContactKind, MatchDecision
 from people.matching import MatchQuery, match
+from people.matching.lookup import BatchLookup
 from people.matching.record import record_from_query
 from people.models import Applicant, Contact
 from people.normalize import normalize_contact
@@ -241,7 +242,7 @@ def _name_fits(applicant: Applicant, query: MatchQuery) -> bool:
     )
 
 
-def _applicant_for(parsed: Parsed, query: MatchQuery) -> Applicant | None:
+def _applicant_for(parsed: Parsed, query: MatchQuery, lookup: BatchLookup | None = None) -> Applicant | None:
     """The card of the sender. A messenger account already on a card is that person when the name
     given does not contradict it (someone may write on behalf of another: then matching decides
     as for every channel)."""
@@ -252,13 +253,13 @@ def _applicant_for(parsed: Parsed, query: MatchQuery) -> Applicant | None:
         applicant = known
     elif record_from_query(query).has_identity:
         resolution = applicant_resolve(
-            query=query, consent_personal_data=parsed.consent_personal_data, ask_operator=False
+            query=query, consent_personal_data=parsed.consent_personal_data, ask_operator=False, lookup=lookup
         )
         applicant, contacts = resolution.applicant, []
     if applicant is not None:
         contacts += [ContactInput(kind, value) for kind, value in parsed.messengers]
-        if contacts:
-            contacts_add(applicant=applicant, contacts=contacts)
+        if contacts and contacts_add(applicant=applicant, contacts=contacts) and lookup is not None:
+            lookup.card_filed(applicant)
     return applicant
 
 
@@ -385,10 +386,16 @@ def _prepare(item: IncomingItem, bodies: _Bodies, fetched: Fetched | None) -> _P
     return _Prepared(item, parsed, bodies.of(item), list(files), fetched)
 
 
-def _draft(prepared: _Prepared) -> tuple[AppealDraft, User | None]:
+def _query(prepared: _Prepared) -> MatchQuery:
+    """Who the item says wrote it: the network's profile when one was fetched, else the payload."""
+    fetched = prepared.fetched
+    return fetched.applicant if fetched is not None and fetched.applicant is not None else prepared.parsed.applicant
+
+
+def _draft(prepared: _Prepared, lookup: BatchLookup | None = None) -> tuple[AppealDraft, User | None]:
     """Recognise (or create) the applicant — a write — and describe the appeal to register; the
     operator who took it down, for operator entry."""
-    parsed, item, fetched = prepared.parsed, prepared.item, prepared.fetched
+    parsed, item = prepared.parsed, prepared.item
     actor: User | None = None
     questions: list[QuestionDraft] = []
     if parsed.operator is not None:
@@ -398,8 +405,7 @@ def _draft(prepared: _Prepared) -> tuple[AppealDraft, User | None]:
         applicants = _operator_applicants(parsed, parsed.operator, actor)
         questions = _operator_questions(parsed, parsed.operator)
     else:
-        query = fetched.applicant if fetched is not None and fetched.applicant is not None else parsed.applicant
-        applicant = _applicant_for(parsed, query)
+        applicant = _applicant_for(parsed, _query(prepared), lookup)
         applicants = [applicant] if applicant is not None else []
     draft = AppealDraft(
         body=prepared.body,
@@ -436,8 +442,10 @@ def _register_together(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
         drafts: list[AppealDraft] = []
         actors: set[int | None] = set()
         actor: User | None = None
+        # The applicants' lookups share their reads; each still sees the cards made before it.
+        lookup = BatchLookup(_query(p) for p in batch if p.parsed.operator is None)
         for prepared in batch:
-            draft, actor = _draft(prepared)
+            draft, actor = _draft(prepared, lookup)
             drafts.append(draft)
             actors.add(actor.pk if actor is not None else None)
         if len(actors) > 1:  # only a batch of one carries an operator (see `_SINGLE_CONTENT_TYPES`)

@@ -27,7 +27,7 @@ from people.choices import (
 )
 from people.index import applicant_changed, card_record, index_deferred, new_card_filed, refresh_match_index
 from people.matching import Candidate, MatchQuery, match
-from people.matching.lookup import TOTAL_KEY
+from people.matching.lookup import TOTAL_KEY, BatchLookup
 from people.matching.memory import frequency_keys
 from people.matching.model import Score
 from people.matching.record import MatchRecord
@@ -136,6 +136,7 @@ def applicant_create(
     consent_notifications: bool = False,
     contacts: Sequence[ContactInput] = (),
     check_duplicates: bool = True,
+    lookup: BatchLookup | None = None,
 ) -> Applicant:
     """Create an applicant card with validated contacts; the name is put in order («Пётр» typed as
     the surname, a whole name in one field). Cards that may be the same person go to the review queue."""
@@ -175,8 +176,10 @@ def applicant_create(
             contact.applicant = applicant
         Contact.objects.bulk_create(added)
         new_card_filed(applicant, record)
+    if lookup is not None:
+        lookup.card_filed(applicant)
     if check_duplicates and record.has_identity:
-        result = match(record, exclude={applicant.pk})
+        result = (lookup.match if lookup is not None else match)(record, exclude={applicant.pk})
         # A card made just now is in no pair yet: the pairs go in together, nothing to look up.
         DuplicateSuspicion.objects.bulk_create(
             [
@@ -259,7 +262,7 @@ def _is_initial(value: str) -> bool:
     return len(value.rstrip(".")) <= 1
 
 
-def _enrich(applicant: Applicant, query: MatchQuery) -> None:
+def _enrich(applicant: Applicant, query: MatchQuery, lookup: BatchLookup | None) -> None:
     """A recognised card learns what it lacked: new contacts, a patronymic, a full first name
     where only the initial was known, the Gosuslugi id. Nothing it knows is overwritten."""
     name = query.person_name()
@@ -288,7 +291,9 @@ def _enrich(applicant: Applicant, query: MatchQuery) -> None:
         if changed:
             applicant.save(update_fields=[*changed, "search_name", "updated_at"])
         # Saving the card and adding contacts re-index it; a card that learnt nothing keeps its index.
-        _contacts_add(applicant, _query_contacts(query), known=_indexed_contacts(applicant))
+        added = _contacts_add(applicant, _query_contacts(query), known=_indexed_contacts(applicant))
+    if lookup is not None and (changed or added):
+        lookup.card_filed(applicant)
 
 
 def _indexed_contacts(applicant: Applicant) -> set[tuple[str, str]] | None:
@@ -313,25 +318,27 @@ def applicant_resolve(
     consent_personal_data: bool = False,
     consent_notifications: bool = False,
     ask_operator: bool = False,
+    lookup: BatchLookup | None = None,
 ) -> Resolution:
     """Find or make the card for the person at the door (a channel's data or the operator's form).
 
     Above the upper threshold the known card is used and learns the new contacts; below the lower
     one a new card is made. In between, with `ask_operator` nothing is written and the proposals
     are returned for the operator to choose; otherwise (a channel, nobody to ask) a new card is
-    made and the pair goes to the review queue."""
+    made and the pair goes to the review queue. `lookup`: the batch's shared reads, when a
+    registration batch recognises many applicants one after another."""
     gosuslugi = query.gosuslugi_id.strip()
     known = Applicant.objects.filter(gosuslugi_id=gosuslugi, merged_into__isnull=True).first() if gosuslugi else None
     if known is not None:
         # A Gosuslugi account is an authenticated identity: its card is this person's, whatever
         # the name says (a surname changes on marriage).
         applicant = Applicant.objects.select_for_update().get(pk=known.pk)
-        _enrich(applicant, query)
+        _enrich(applicant, query, lookup)
         return Resolution(applicant, MatchDecision.AUTO_LINK, [])
-    result = match(query)
+    result = lookup.match(query) if lookup is not None else match(query)
     if result.decision == MatchDecision.AUTO_LINK and result.best is not None:
         applicant = Applicant.objects.select_for_update().get(pk=result.best.applicant.pk)
-        _enrich(applicant, query)
+        _enrich(applicant, query, lookup)
         return Resolution(applicant, MatchDecision.AUTO_LINK, result.candidates)
     if result.decision == MatchDecision.PROPOSE and ask_operator:
         return Resolution(None, MatchDecision.PROPOSE, result.candidates)
@@ -349,6 +356,7 @@ def applicant_resolve(
         consent_notifications=consent_notifications,
         contacts=_query_contacts(query),
         check_duplicates=result.decision == MatchDecision.PROPOSE,
+        lookup=lookup,
     )
     return Resolution(applicant, result.decision, result.candidates, created=True)
 
