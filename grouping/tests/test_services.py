@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from appeals.choices import AppealStatus, Character, EventKind, Outcome, QuestionStatus
 from appeals.models import AppealEvent
@@ -102,7 +103,9 @@ def test_joint_answer_is_personalised_and_recorded_on_every_question(cast) -> No
     letters = {m.question_id: m.text for m in MemberAnswer.objects.filter(group=group, kind=AnswerKind.LETTER)}
     assert set(letters) == {q1.pk, q2.pk}
     assert letters[q1.pk].startswith("Уважаемая Мария Петровна!")
-    assert f"№ {a1.number}" in letters[q1.pk] and a1.received_at.strftime("%d.%m.%Y") in letters[q1.pk]
+    # The letter dates the appeal as the body's clock does (3 hours ago may be yesterday in UTC).
+    received = timezone.localtime(a1.received_at).strftime("%d.%m.%Y")
+    assert f"№ {a1.number}" in letters[q1.pk] and received in letters[q1.pk]
     assert letters[q2.pk].startswith("Уважаемый Олег Ильич!") and a2.number in letters[q2.pk]
     a1.refresh_from_db()
     assert a1.status == AppealStatus.ANSWERED
