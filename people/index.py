@@ -92,9 +92,8 @@ def new_card_filed(applicant: Applicant, record: MatchRecord) -> None:
 
 
 def _file_keys(applicant: Applicant, record: MatchRecord) -> None:
+    from core.bulk import insert_rows
     from people.matching.keys import key_hash, stored_keys
     from people.models import MatchKey
 
-    MatchKey.objects.bulk_create(
-        [MatchKey(applicant_id=applicant.pk, key=key_hash(k)) for k in sorted(stored_keys(record))]
-    )
+    insert_rows(MatchKey, [MatchKey(applicant_id=applicant.pk, key=key_hash(k)) for k in sorted(stored_keys(record))])

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.bulk import insert_rows
 from org.selectors import actor_for
 from people import rules
 from people.choices import (
@@ -174,18 +175,19 @@ def applicant_create(
         applicant.save()
         for contact in added:
             contact.applicant = applicant
-        Contact.objects.bulk_create(added)
+        insert_rows(Contact, added)
         new_card_filed(applicant, record)
     if lookup is not None:
         lookup.card_filed(applicant)
     if check_duplicates and record.has_identity:
         result = (lookup.match if lookup is not None else match)(record, exclude={applicant.pk})
         # A card made just now is in no pair yet: the pairs go in together, nothing to look up.
-        DuplicateSuspicion.objects.bulk_create(
+        insert_rows(
+            DuplicateSuspicion,
             [
                 _suspicion(applicant, candidate.applicant, candidate.score, source=SuspicionSource.REGISTRATION)
                 for candidate in result.candidates
-            ]
+            ],
         )
     return applicant
 
