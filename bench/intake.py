@@ -12,8 +12,9 @@ batches, for comparison. The baseline in the same run is `appeal_register` alone
 same texts with one fixed applicant: what registration costs one appeal at a time, without
 intake and applicant matching.
 
-One process on SQLite by default; on PostgreSQL when DATABASE_URL is given, where
-`--workers 2` also runs two worker processes over the same queue of received items.
+One process on SQLite by default; on PostgreSQL when DATABASE_URL is given (an empty
+database: the run migrates it and writes its body and items there), where `--workers 2`
+also runs two worker processes over the same queue of received items.
 The last line: sqlite_1proc_per_s=N postgres_1proc_per_s=N postgres_2workers_per_s=N
 (`nan` for what this run did not measure).
 """
