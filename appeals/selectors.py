@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,6 +19,20 @@ from core.calendar import ProductionCalendar, current_calendar
 from core.text import fold
 from org.selectors import Actor, actor_for
 from workflow.deadlines import deadline_state
+
+
+def appeals_by_external(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Appeal]:
+    """Appeals registered under these (external source, external id) pairs, one query per
+    source; pairs without an id are never registered under it and are skipped."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in pairs:
+        if external_id:
+            by_source.setdefault(source, []).append(external_id)
+    found: dict[tuple[str, str], Appeal] = {}
+    for source, ids in by_source.items():
+        for appeal in Appeal.objects.filter(external_source=source, external_id__in=ids):
+            found[(appeal.external_source, appeal.external_id)] = appeal
+    return found
 
 
 def _question_scope(actor: Actor) -> Q:

@@ -31,6 +31,7 @@ from appeals.choices import (
 from appeals.models import Appeal, AppealApplicant, AppealEvent, Attachment, Question
 from appeals.numbering import next_numbers
 from appeals.pipeline import after_registration
+from appeals.selectors import appeals_by_external
 from classification.models import ClassifierEntry
 from core import clock
 from core.bulk import insert_rows
@@ -287,7 +288,7 @@ def appeals_register(drafts: Sequence[AppealDraft], *, actor: User | None) -> li
     outcomes: list[Appeal | Exception | None] = [None] * len(drafts)
     now = clock.now()
     checked: list[tuple[int, AppealDraft, dt.datetime]] = []
-    existing = _existing_external(drafts)
+    existing = appeals_by_external((d.external_source, d.external_id) for d in drafts)
     seen: set[tuple[str, str]] = set()
     for index, draft in enumerate(drafts):
         try:
@@ -324,19 +325,6 @@ def _register_isolated(
             return list(_register_batch(batch, actor, written))
     except Exception as exc:  # the caller decides: retry one by one, or report this item's error
         return [exc] * len(batch)
-
-
-def _existing_external(drafts: Sequence[AppealDraft]) -> dict[tuple[str, str], Appeal]:
-    """Appeals already registered under the drafts' external ids (one query per source)."""
-    by_source: dict[str, list[str]] = {}
-    for d in drafts:
-        if d.external_id:
-            by_source.setdefault(d.external_source, []).append(d.external_id)
-    found: dict[tuple[str, str], Appeal] = {}
-    for source, ids in by_source.items():
-        for appeal in Appeal.objects.filter(external_source=source, external_id__in=ids):
-            found[(appeal.external_source, appeal.external_id)] = appeal
-    return found
 
 
 def _validate(draft: AppealDraft, now: dt.datetime) -> dt.datetime:

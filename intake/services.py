@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from appeals.choices import Channel, QuestionType
 from appeals.models import Appeal
+from appeals.selectors import appeals_by_external
 from appeals.services import AlreadyRegistered, AppealDraft, QuestionDraft, appeals_register
 from classification.models import ClassifierEntry
 from core import clock
@@ -597,15 +598,8 @@ def _items_register(item_id: int, more: int, fetched: Fetched | None) -> list[In
 
 
 def _registered_before(items: list[IncomingItem]) -> dict[tuple[str, str], Appeal]:
-    """Appeals already registered for these items (a retry after a crash): one query per channel."""
-    by_channel: dict[str, list[str]] = {}
-    for item in items:
-        by_channel.setdefault(item.channel, []).append(item.source_id)
-    found: dict[tuple[str, str], Appeal] = {}
-    for channel, ids in by_channel.items():
-        for appeal in Appeal.objects.filter(external_source=channel, external_id__in=ids):
-            found[(appeal.external_source, appeal.external_id)] = appeal
-    return found
+    """Appeals already registered for these items (a retry after a crash)."""
+    return appeals_by_external((item.channel, item.source_id) for item in items)
 
 
 def _mark_failed(item_id: int, exc: BaseException) -> None:
