@@ -31,6 +31,8 @@ def test_rows_come_back_as_bulk_create_would_store_them() -> None:
     ]
     assert rows[0].evidence == evidence and rows[1].evidence == []  # JSON as given, the default otherwise
     assert all(r.status == SuspicionStatus.PENDING and r.decided_at is None for r in rows)
+    # a choice given as its enum member is stored as its value
+    assert DuplicateSuspicion.objects.filter(source="registration").count() == 1
     # auto_now_add is filled in, as an aware moment of the insert
     assert all(before <= r.created_at <= timezone.now() + dt.timedelta(seconds=1) for r in rows)
 
