@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The St Petersburg portal reports (see ../shared/data/README.md): read in place, never copied.
+SPB_REPORTS = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
+
+
+def spb_reports(min_text: int = 20) -> Iterator[dict[str, str]]:
+    """The reports in file order whose text (stripped, and given back stripped) has at least
+    `min_text` characters."""
+    csv.field_size_limit(10_000_000)
+    with gzip.open(SPB_REPORTS, "rt", encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            text = (row.get("text") or "").strip()
+            if len(text) >= min_text:
+                yield {**row, "text": text}
 
 
 def django_in_temp_database(reuse: str = "") -> Path:

@@ -22,8 +22,6 @@ The last line: sqlite_1proc_per_s=N postgres_1proc_per_s=N postgres_2workers_per
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import multiprocessing
 import os
 import random
@@ -31,12 +29,12 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from _setup import ROOT, django_in_temp_database
+from _setup import ROOT, SPB_REPORTS, django_in_temp_database, spb_reports
 
-DATA = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
 SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Васильев", "Соколов", "Михайлов", "Новиков", "Фёдоров"]
 NAMES = ["Александр", "Сергей", "Андрей", "Дмитрий", "Алексей", "Максим", "Иван", "Павел"]
 PATRONYMICS = ["Александрович", "Сергеевич", "Андреевич", "Дмитриевич", "Игоревич"]
@@ -44,16 +42,7 @@ PATRONYMICS = ["Александрович", "Сергеевич", "Андрее
 
 def load_texts(limit: int) -> list[tuple[str, str, str]]:
     """(portal id, text, address) of the first `limit` reports with a text."""
-    rows: list[tuple[str, str, str]] = []
-    csv.field_size_limit(10_000_000)
-    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as stream:
-        for row in csv.DictReader(stream):
-            text = (row.get("text") or "").strip()
-            if len(text) >= 20:
-                rows.append((row["id"], text, row.get("address") or ""))
-                if len(rows) >= limit:
-                    break
-    return rows
+    return [(row["id"], row["text"], row.get("address") or "") for row in islice(spb_reports(), limit)]
 
 
 def documents(rows: list[tuple[str, str, str]], seed: int = 7) -> list[tuple[str, dict[str, Any]]]:
@@ -161,7 +150,7 @@ def main() -> None:
     items, baseline_docs = docs[: args.items], docs[args.items :]
     batch = args.batch or BATCH_SIZE
     print(
-        f"database: {connection.vendor}; items: {len(items)} from {DATA.name}; workers: {args.workers}; "
+        f"database: {connection.vendor}; items: {len(items)} from {SPB_REPORTS.name}; workers: {args.workers}; "
         f"batch: {batch}; load average before: {os.getloadavg()[0]:.1f}"
     )
 

@@ -15,30 +15,19 @@ The last line: poll_per_s=N receive_only_per_s=N
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import sys
 import time
 from email.message import EmailMessage
 from email.utils import format_datetime
+from itertools import islice
 
-from _setup import ROOT, django_in_temp_database
+from _setup import django_in_temp_database, spb_reports
 
-DATA = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
 CHARSETS = [("windows-1251", "quoted-printable"), ("koi8-r", "base64"), ("utf-8", "quoted-printable")]
 
 
 def texts(limit: int) -> list[str]:
-    out: list[str] = []
-    csv.field_size_limit(10_000_000)
-    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as stream:
-        for row in csv.DictReader(stream):
-            text = (row.get("text") or "").strip()
-            if len(text) >= 20:
-                out.append(text)
-                if len(out) >= limit:
-                    break
-    return out
+    return [row["text"] for row in islice(spb_reports(), limit)]
 
 
 def letters(bodies: list[str], tag: str) -> list[bytes]:

@@ -15,32 +15,22 @@ The last line: telegram_updates_per_s=N vk_events_per_s=N item_receive_per_s=N
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import json
 import secrets
 import time
+from itertools import islice
 from typing import Any
 
-from _setup import ROOT, django_in_temp_database, percentile
+from _setup import django_in_temp_database, percentile, spb_reports
 
-DATA = ROOT.parent / "shared" / "data" / "spb" / "appeals_2020-10_2021-02.csv.gz"
 # A fresh key per run, as an installation would have its own.
 SECRET = secrets.token_urlsafe(24)
 GROUP = 1
 
 
 def load_texts(limit: int) -> list[str]:
-    texts: list[str] = []
-    csv.field_size_limit(10_000_000)
-    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as stream:
-        for row in csv.DictReader(stream):
-            text = (row.get("text") or "").strip()
-            if len(text) >= 20:
-                texts.append(text[:4000])  # a Telegram message carries at most 4096 characters
-                if len(texts) >= limit:
-                    break
-    return texts
+    # A Telegram message carries at most 4096 characters.
+    return [row["text"][:4000] for row in islice(spb_reports(), limit)]
 
 
 def vk_event(index: int, text: str) -> dict[str, Any]:
