@@ -449,7 +449,7 @@ def _register_together(batch: list[_Prepared]) -> dict[int, Appeal | Exception]:
             draft, actor = _draft(prepared, lookup)
             drafts.append(draft)
             actors.add(actor.pk if actor is not None else None)
-        if len(actors) > 1:  # only a batch of one carries an operator (see `_SINGLE_CONTENT_TYPES`)
+        if len(actors) > 1:  # only a batch of one carries an operator (see `_single_content_types`)
             raise ValueError("a registration batch mixes operators")
         results = appeals_register(drafts, actor=actor)
         for prepared, result in zip(batch, results, strict=True):
